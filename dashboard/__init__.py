@@ -1,0 +1,1 @@
+"""Qantar Map: an open, sourced map of the January 2022 unrest in Kazakhstan."""
