@@ -22,11 +22,11 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -194,13 +194,12 @@ class _Collector:
         file: str,
         rows: np.ndarray,
         fld: str,
-        messages: Iterable[str],
+        message: Callable[[int], str],
         severity: Severity = "error",
     ) -> None:
-        rows = np.asarray(rows)
-        messages = list(messages)
-        for row, msg in zip(rows[:MAX_PROBLEMS_PER_CHECK], messages, strict=False):
-            self.add(file, int(row), fld, msg, severity)
+        """Report rows (spreadsheet numbers); ``message(i)`` words the i-th, for the first few."""
+        for i, row in enumerate(rows[:MAX_PROBLEMS_PER_CHECK]):
+            self.add(file, int(row), fld, message(i), severity)
         extra = len(rows) - MAX_PROBLEMS_PER_CHECK
         if extra > 0:
             self.add(file, None, fld, f"... and {extra} more rows with the same problem", severity)
@@ -336,17 +335,27 @@ class _RowChecks:
         self.out = out
         self.bad = np.zeros(len(frame), dtype=bool)
 
-    def fail(self, mask: np.ndarray | pd.Series, fld: str, message: str | pd.Series) -> None:
+    def fail(
+        self,
+        mask: np.ndarray | pd.Series,
+        fld: str,
+        message: str | Callable[[Any], str],
+        values: pd.Series | None = None,
+    ) -> None:
+        """Mark rows in ``mask`` bad. A callable message gets the failing row's value of
+        ``values`` (default: the field's column); it is called only for rows reported."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         self.bad |= mask
-        rows = self.frame["_row"].to_numpy()[mask]
+        positions = np.flatnonzero(mask)
+        rows = self.frame["_row"].to_numpy()[positions]
         if isinstance(message, str):
-            msgs: Iterable[str] = [message] * int(mask.sum())
-        else:
-            msgs = message[mask]
-        self.out.rows(self.name, rows, fld, msgs)
+            text = message
+            self.out.rows(self.name, rows, fld, lambda i: text)
+            return
+        column = (self.frame[fld] if values is None else values).to_numpy()
+        self.out.rows(self.name, rows, fld, lambda i: message(column[positions[i]]))
 
     def not_empty(self, fld: str) -> None:
         self.fail(self.frame[fld] == "", fld, "is empty")
@@ -356,15 +365,16 @@ class _RowChecks:
         dup = col.duplicated(keep="first") & (col != "")
         if dup.any():
             first_row = dict(zip(col[~dup], self.frame["_row"][~dup], strict=False))
-            msgs = col.map(lambda v: f"duplicate id {_show(v)} (first used in row {first_row[v]})")
-            self.fail(dup, fld, msgs)
+            self.fail(
+                dup, fld, lambda v: f"duplicate id {_show(v)} (first used in row {first_row[v]})"
+            )
 
     def one_of(self, fld: str, allowed: Iterable[str], allow_empty: bool = False) -> None:
         allowed = list(allowed)
         col = self.frame[fld]
         ok = col.isin(allowed) | ((col == "") if allow_empty else False)
         shown = ", ".join(allowed)
-        self.fail(~ok, fld, col.map(lambda v: f"{_show(v)} is not one of: {shown}"))
+        self.fail(~ok, fld, lambda v: f"{_show(v)} is not one of: {shown}")
 
     def iso_dates(
         self, fld: str, period: tuple[date, date] | None, allow_empty: bool = False
@@ -378,14 +388,14 @@ class _RowChecks:
         else:
             self.fail(empty, fld, "is empty")
             bad = ~empty & parsed.isna()
-        self.fail(bad, fld, col.map(lambda v: f"{_show(v)} is not a date in YYYY-MM-DD form"))
+        self.fail(bad, fld, lambda v: f"{_show(v)} is not a date in YYYY-MM-DD form")
         if period is not None:
             lo, hi = pd.Timestamp(period[0]), pd.Timestamp(period[1])
             outside = parsed.notna() & ((parsed < lo) | (parsed > hi))
             self.fail(
                 outside,
                 fld,
-                col.map(lambda v: f"{v} is outside the record period {period[0]} to {period[1]}"),
+                lambda v: f"{v} is outside the record period {period[0]} to {period[1]}",
             )
         return parsed
 
@@ -400,17 +410,17 @@ class _RowChecks:
         negative = col.str.fullmatch(r"-\s*\d+(\.\d+)?")
         fraction = col.str.fullmatch(r"\d*\.\d+") & ~col.str.fullmatch(r"\d+\.0*")
         whole_float = col.str.fullmatch(r"\d+\.0*")
-        self.fail(negative, fld, col.map(lambda v: f"{_show(v)} is negative"))
-        self.fail(fraction, fld, col.map(lambda v: f"{_show(v)} is not a whole number"))
+        self.fail(negative, fld, lambda v: f"{_show(v)} is negative")
+        self.fail(fraction, fld, lambda v: f"{_show(v)} is not a whole number")
         other = ~empty & ~digits & ~negative & ~fraction & ~whole_float
-        self.fail(other, fld, col.map(lambda v: f"{_show(v)} is not a number"))
+        self.fail(other, fld, lambda v: f"{_show(v)} is not a number")
         values = pd.to_numeric(col.where(digits | whole_float), errors="coerce")
         if allowed is not None:
             outside = values.notna() & ~values.isin(allowed)
             shown = ", ".join(str(a) for a in allowed)
-            self.fail(outside, fld, col.map(lambda v: f"{_show(v)} is not one of: {shown}"))
+            self.fail(outside, fld, lambda v: f"{_show(v)} is not one of: {shown}")
         too_big = values.notna() & (values > 2**31)
-        self.fail(too_big, fld, col.map(lambda v: f"{_show(v)} is implausibly large"))
+        self.fail(too_big, fld, lambda v: f"{_show(v)} is implausibly large")
         return values.astype("Int64")
 
     def refs(self, fld: str, valid: Iterable[str], what: str) -> None:
@@ -423,33 +433,28 @@ class _RowChecks:
         if len(unknown):
             first_unknown = unknown.groupby(level=0).first()
             mask = np.zeros(len(col), dtype=bool)
-            positions = self.frame.index.get_indexer(first_unknown.index)
-            mask[positions] = True
-            msgs = pd.Series("", index=self.frame.index)
-            msgs.iloc[positions] = [
-                f"{_show(v)} is not a known {what}" for v in first_unknown.to_numpy()
-            ]
-            self.fail(mask, fld, msgs)
+            mask[self.frame.index.get_indexer(first_unknown.index)] = True
+            first = first_unknown.reindex(self.frame.index)
+            self.fail(mask, fld, lambda v: f"{_show(v)} is not a known {what}", first)
 
     def coordinates(self, lat_fld: str, lon_fld: str, bbox: tuple[float, ...], where: str) -> None:
         lat = pd.to_numeric(self.frame[lat_fld], errors="coerce")
         lon = pd.to_numeric(self.frame[lon_fld], errors="coerce")
-        self.fail(
-            lat.isna(), lat_fld, self.frame[lat_fld].map(lambda v: f"{_show(v)} is not a number")
-        )
-        self.fail(
-            lon.isna(), lon_fld, self.frame[lon_fld].map(lambda v: f"{_show(v)} is not a number")
-        )
+        self.fail(lat.isna(), lat_fld, lambda v: f"{_show(v)} is not a number")
+        self.fail(lon.isna(), lon_fld, lambda v: f"{_show(v)} is not a number")
         w, s, e, n = bbox
         both = lat.notna() & lon.notna()
         inside = lat.between(s, n) & lon.between(w, e)
         swapped = lon.between(s, n) & lat.between(w, e)
-        msgs = [
-            f"({la}, {lo}) is outside {where}"
-            + (" (latitude and longitude swapped?)" if sw else "")
-            for la, lo, sw in zip(lat, lon, swapped, strict=True)
-        ]
-        self.fail(both & ~inside, f"{lat_fld}/{lon_fld}", pd.Series(msgs, index=self.frame.index))
+
+        def message(point: tuple[float, float, bool]) -> str:
+            hint = " (latitude and longitude swapped?)" if point[2] else ""
+            return f"({point[0]}, {point[1]}) is outside {where}{hint}"
+
+        outside = both & ~inside
+        if outside.any():
+            points = pd.Series(zip(lat, lon, swapped, strict=True), index=self.frame.index)
+            self.fail(outside, f"{lat_fld}/{lon_fld}", message, points)
 
 
 # --------------------------------------------------------------------------- the four files
@@ -621,7 +626,7 @@ def _load_sources(path: Path, out: _Collector) -> pd.DataFrame | None:
     chk.fail(
         (url != "") & ~url.str.match(r"https?://[^\s<>\"']+$"),
         "url",
-        url.map(lambda v: f"{_show(v)} is not an http(s) address"),
+        lambda v: f"{_show(v)} is not an http(s) address",
     )
     return frame[~chk.bad].set_index("source_id", drop=False)
 
@@ -652,7 +657,7 @@ def _load_events(
     chk.fail(
         (city != "") & ~city.isin(cities.index),
         "city_id",
-        city.map(lambda v: f"{_show(v)} is not a place in {CITIES_FILE}"),
+        lambda v: f"{_show(v)} is not a place in {CITIES_FILE}",
     )
     chk.refs("source_ids", sources.index, f"source in {SOURCES_FILE}")
     keep = ~chk.bad
@@ -701,7 +706,7 @@ def _load_figures(
     chk.fail(
         (scope != "national") & ~scope.isin(cities.index),
         "scope",
-        scope.map(lambda v: f"{_show(v)} is neither 'national' nor a place in {CITIES_FILE}"),
+        lambda v: f"{_show(v)} is neither 'national' nor a place in {CITIES_FILE}",
     )
     chk.refs("source_ids", sources.index, f"source in {SOURCES_FILE}")
     keep = ~chk.bad
