@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 # `streamlit run dashboard/app.py` puts dashboard/ (not the repo) on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -12,12 +14,13 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import data, mapview, query  # noqa: E402
+from dashboard import data, links, mapview, places, query  # noqa: E402
+from dashboard.data import CATEGORIES  # noqa: E402
 
 TABLE_LIMIT = 500
 
 st.set_page_config(
-    page_title="Qantar Map: the January 2022 unrest in Kazakhstan",
+    page_title="Qantar Map: the January 2022 unrest in Kazakhstan, mapped with sources",
     page_icon="🗺️",
     layout="wide",
     menu_items={
@@ -41,6 +44,67 @@ def show_problems(problems: list[data.Problem]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+def apply_link(record: data.Record) -> None:
+    """Once per session (and per record version): restore the view the page's link asks for."""
+    if st.session_state.get("link_version") == record.version:
+        return
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    parsed = links.parse_link(params, record)
+    state = parsed.state
+    st.session_state.update(
+        range=(state.view.start, state.view.end),
+        categories=list(state.view.categories),
+        exact=state.view.exact_only,
+        place=state.city,
+        event=state.event,
+        map_center=state.center,
+        map_zoom=state.zoom,
+        link_notices=parsed.notices,
+        link_version=record.version,
+    )
+
+
+def select_clicked_place() -> None:
+    """Map click -> selected place (runs before the rerun, so the selectbox can follow)."""
+    clicked = (st.session_state.get("map") or {}).get("last_object_clicked")
+    if clicked and {"lat", "lng"} <= clicked.keys():
+        cities = index.record.cities
+        distance = (cities["lat"] - clicked["lat"]) ** 2 + (cities["lon"] - clicked["lng"]) ** 2
+        st.session_state["place"] = str(distance.idxmin())
+
+
+def select_table_event() -> None:
+    rows = st.session_state["event_table"].selection.rows
+    if rows:
+        st.session_state["event"] = st.session_state["table_ids"][rows[0]]
+
+
+def event_frame(events: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": events["event_date"].dt.date,
+            "place": events["location"],
+            "category": events["category"].astype(str),
+            "type": events["sub_event_type"],
+            "description": events["notes"],
+            "sources": events["source"],
+            "precision": precision_text(events),
+        }
+    )
+
+
+def precision_text(events: pd.DataFrame) -> pd.Series:
+    date_approx = events["time_precision"].gt(1).map({True: "date approximate", False: ""})
+    place_approx = events["geo_precision"].gt(1).map({True: "place approximate", False: ""})
+    return (date_approx + ", " + place_approx).str.strip(", ").replace("", "exact")
+
+
+def format_category(category: str) -> str:
+    return category.capitalize()
+
+
+# --------------------------------------------------------------------------- load
+
 data_dir = data.data_dir_from_env()
 index, problems = load(str(data_dir), data.fingerprint(data_dir))
 
@@ -52,10 +116,16 @@ if index is None:
     st.stop()
 
 record = index.record
+apply_link(record)
 st.caption(
     f"{record.settings.title}: where and when protests and the crackdown happened, "
     "with the sources for every event."
 )
+if st.session_state["link_notices"]:
+    with st.container(border=True):
+        st.warning("Parts of the link you opened could not be used; showing the nearest view.")
+        for notice in st.session_state["link_notices"]:
+            st.text(notice)
 errors = [p for p in problems if p.severity == "error"]
 if problems:
     label = (
@@ -66,17 +136,42 @@ if problems:
     with st.expander(label, icon="⚠️", expanded=bool(errors)):
         show_problems(problems)
 
+# --------------------------------------------------------------------------- controls
+
 lo, hi = record.settings.period
 start, end = st.slider(
     "Dates",
     min_value=lo,
     max_value=hi,
-    value=(lo, hi),
     format="D MMM YYYY",
     key="range",
     help="Drag the handles, or focus one and use the arrow keys (one day per step).",
 )
-view = query.View(start=start, end=end)
+filters = st.columns([3, 1, 2], vertical_alignment="bottom")
+chosen = filters[0].pills(
+    "Categories",
+    list(CATEGORIES),
+    selection_mode="multi",
+    format_func=format_category,
+    key="categories",
+)
+exact_only = filters[1].toggle(
+    "Exact only", key="exact", help="Hide events whose date or place is approximate."
+)
+city_ids = sorted(record.cities.index, key=lambda c: record.cities.loc[c, "name"])
+city = filters[2].selectbox(
+    "Place (any spelling)",
+    [None, *city_ids],
+    format_func=lambda c: "All places" if c is None else places.label(record.cities.loc[c]),
+    key="place",
+)
+categories = tuple(c for c in CATEGORIES if c in chosen)
+if not categories:
+    st.info("No category is selected, so nothing is shown. Pick one or more above.")
+view = query.View(start=start, end=end, categories=categories, exact_only=exact_only)
+
+# --------------------------------------------------------------------------- figures + map
+
 headline = index.headline(view)
 totals = index.city_totals(view)
 events = index.events_in(view)
@@ -98,10 +193,13 @@ cols[4].metric(
 
 st_folium(
     mapview.base_map(),
-    feature_group_to_add=mapview.city_layer(record, totals, events),
+    feature_group_to_add=mapview.city_layer(record, totals, events, selected=city),
     key="map",
-    returned_objects=[],
-    height=560,
+    returned_objects=["last_object_clicked"],
+    on_change=select_clicked_place,
+    center=st.session_state["map_center"],
+    zoom=st.session_state["map_zoom"],
+    height=520,
     use_container_width=True,
 )
 st.markdown(
@@ -112,22 +210,68 @@ st.markdown(
     unsafe_allow_html=True,
 )
 
+# --------------------------------------------------------------------------- share + cite
+
+state = links.LinkState(
+    view=view,
+    city=city,
+    event=st.session_state["event"],
+    center=st.session_state["map_center"],
+    zoom=st.session_state["map_zoom"],
+)
+params = links.link_params(state)
+st.query_params.from_dict(params)
+page_url = (st.context.url or "").split("?")[0]
+share_url = f"{page_url}?{urlencode(params)}"
+share, cite = st.columns(2)
+with share.expander("Share this view"):
+    st.code(share_url, language=None, wrap_lines=True)
+    st.caption("The address bar holds the same link, with the map's current position.")
+with cite.expander("Cite this view"):
+    st.code(links.citation(state, record, share_url, date.today()), language=None, wrap_lines=True)
+
+# --------------------------------------------------------------------------- a place's story
+
+if city is not None:
+    place = record.cities.loc[city]
+    story = index.place_events(city, view)
+    st.subheader(f"{place['name']}: chronology")
+    st.caption(places.label(place))
+    if len(story):
+        first = story.iloc[0]
+        st.write(
+            f"First event in view: {first['event_date']:%-d %b %Y} · {len(story)} event(s) "
+            "in the selected range and categories."
+        )
+        st.dataframe(event_frame(story), hide_index=True, width="stretch")
+    else:
+        st.write("No events at this place in the selected range and categories.")
+
+# --------------------------------------------------------------------------- event table
+
+selected_event = st.session_state["event"]
+if selected_event is not None:
+    match = record.events[record.events["event_id_cnty"] == selected_event]
+    if len(match):
+        ev = match.iloc[0]
+        with st.container(border=True):
+            st.markdown("**Selected event**")
+            st.text(
+                f"{ev['event_date']:%-d %b %Y} · {ev['location']} · {ev['category']} · "
+                f"{ev['sub_event_type']}\n{ev['notes']}\nSources: {ev['source']}"
+            )
+
 st.subheader(f"Events, {start:%-d %b %Y} to {end:%-d %b %Y}")
 table = events.head(TABLE_LIMIT)
+st.session_state["table_ids"] = table["event_id_cnty"].tolist()
 st.dataframe(
-    pd.DataFrame(
-        {
-            "date": table["event_date"].dt.date,
-            "place": table["location"],
-            "category": table["category"].astype(str),
-            "type": table["sub_event_type"],
-            "description": table["notes"],
-            "sources": table["source"],
-        }
-    ),
+    event_frame(table),
     hide_index=True,
     width="stretch",
     column_config={"date": st.column_config.DateColumn(format="D MMM YYYY")},
+    on_select=select_table_event,
+    selection_mode="single-row",
+    key="event_table",
 )
 if len(events) > TABLE_LIMIT:
     st.caption(f"Showing the first {TABLE_LIMIT} of {len(events)} events in this range.")

@@ -86,9 +86,9 @@ _ON_EACH_FEATURE = JsCode(
 function (feature, layer) {
     var p = feature.properties;
     layer.options.className = "qm-city qm-" + p.dominant;
-    layer.setStyle({radius: p.radius, color: p.colour, fillColor: p.colour,
-                    weight: p.approximate ? 2 : 1.5, dashArray: p.approximate ? "3 3" : null,
-                    opacity: 0.9, fillOpacity: 0.55});
+    layer.setStyle({radius: p.radius, color: p.selected ? "#000000" : p.colour,
+                    fillColor: p.colour, weight: p.selected ? 4 : (p.approximate ? 2 : 1.5),
+                    dashArray: p.approximate ? "3 3" : null, opacity: 0.9, fillOpacity: 0.55});
     layer.bindTooltip(p.tooltip, {sticky: true});
     layer.bindPopup(p.popup, {maxWidth: 380, maxHeight: 320});
     layer.on("add", function () {
@@ -139,7 +139,7 @@ def _counts_text(totals: pd.Series) -> str:
 
 
 def city_features(
-    record: Record, totals: pd.DataFrame, events: pd.DataFrame
+    record: Record, totals: pd.DataFrame, events: pd.DataFrame, selected: str | None = None
 ) -> list[dict[str, object]]:
     """One GeoJSON Point feature per place in ``totals`` (places with events in view)."""
     cities = record.cities
@@ -159,6 +159,7 @@ def city_features(
                     "colour": COLOURS[row["dominant"]],
                     "radius": radius_for(int(row["events"])),
                     "approximate": bool(approx_by_city.get(city_id, False)),
+                    "selected": city_id == selected,
                     "tooltip": f"<b>{escape_html(city['name'])}</b><br>{_counts_text(row)}",
                     "popup": _popup_html(city, row, by_city.get(city_id, events.iloc[:0])),
                 },
@@ -167,10 +168,12 @@ def city_features(
     return features
 
 
-def city_layer(record: Record, totals: pd.DataFrame, events: pd.DataFrame) -> folium.FeatureGroup:
+def city_layer(
+    record: Record, totals: pd.DataFrame, events: pd.DataFrame, selected: str | None = None
+) -> folium.FeatureGroup:
     """The feature group that follows the filters: one GeoJSON layer of place circles."""
     group = folium.FeatureGroup(name="Places with events")
-    features = city_features(record, totals, events)
+    features = city_features(record, totals, events, selected)
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="places",

@@ -22,11 +22,13 @@ DOMINANT_OTHER = "other"
 
 @dataclass(frozen=True)
 class View:
-    """The part of the record on screen: an inclusive date range and the categories shown."""
+    """The part of the record on screen: an inclusive date range, the categories shown and
+    whether only events with an exact date and place (precision 1) are shown."""
 
     start: date
     end: date
     categories: tuple[str, ...] = CATEGORIES
+    exact_only: bool = False
 
     def __post_init__(self) -> None:
         if self.start > self.end:
@@ -64,6 +66,7 @@ class EventIndex:
         self.category_codes = events["category"].cat.codes.to_numpy()
         self.fatalities = events["fatalities"].fillna(0).to_numpy(dtype=np.int64)
         self.has_fatalities = events["fatalities"].notna().to_numpy()
+        self.exact = ((events["time_precision"] == 1) & (events["geo_precision"] == 1)).to_numpy()
 
     def day_of(self, when: date) -> int:
         return (when - self.period_start).days
@@ -76,16 +79,26 @@ class EventIndex:
         a = min(max(self.day_of(view.start), 0), self.n_days)
         b = min(max(self.day_of(view.end) + 1, 0), self.n_days)
         rows = slice(int(self.offsets[a]), int(self.offsets[b]))
-        if set(view.categories) == set(CATEGORIES):
-            return rows, None
-        wanted = [CATEGORIES.index(c) for c in view.categories]
-        return rows, np.isin(self.category_codes[rows], wanted)
+        mask = None
+        if set(view.categories) != set(CATEGORIES):
+            wanted = [CATEGORIES.index(c) for c in view.categories]
+            mask = np.isin(self.category_codes[rows], wanted)
+        if view.exact_only:
+            mask = self.exact[rows] if mask is None else mask & self.exact[rows]
+        return rows, mask
 
     def events_in(self, view: View) -> pd.DataFrame:
         """The events in the view, in date order."""
         rows, mask = self._rows(view)
         part = self.record.events.iloc[rows]
         return part if mask is None else part[mask]
+
+    def place_events(self, city_id: str, view: View) -> pd.DataFrame:
+        """One place's events in the view, in date order: its chronology."""
+        rows, mask = self._rows(view)
+        here = self.city_codes[rows] == self.record.cities.index.get_loc(city_id)
+        keep = here if mask is None else here & mask
+        return self.record.events.iloc[rows][keep]
 
     def city_totals(self, view: View) -> pd.DataFrame:
         """Per place with at least one event in view: counts per category, total, dominant."""
@@ -145,4 +158,6 @@ def filter_events(events: pd.DataFrame, view: View) -> pd.DataFrame:
     """The plain filter: the reference the fast EventIndex path is tested against."""
     start, end = pd.Timestamp(view.start), pd.Timestamp(view.end)
     keep = events["event_date"].between(start, end) & events["category"].isin(view.categories)
+    if view.exact_only:
+        keep &= (events["time_precision"] == 1) & (events["geo_precision"] == 1)
     return events[keep]

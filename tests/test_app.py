@@ -14,9 +14,11 @@ from dashboard import data
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
-def run_app(folder: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def run_app(folder: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
     monkeypatch.setenv(data.DATA_DIR_ENV, str(folder))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    at.run()
     assert not at.exception, at.exception
     return at
 
@@ -42,7 +44,8 @@ def test_whole_record_by_default(record_dir: Path, monkeypatch) -> None:
         "Reported deaths (lowest figure)": "3",
     }
     args = folium_args(at)
-    assert args["returned_objects"] == []  # panning and zooming do not rerun the script
+    # Only a click reruns the script; panning and zooming do not.
+    assert args["returned_objects"] == ["last_object_clicked"]
     assert args["feature_group"].count('"type": "Feature"') == 3
     table = at.dataframe[0].value
     assert len(table) == 8 and list(table.columns)[:3] == ["date", "place", "category"]
@@ -85,3 +88,51 @@ def test_bad_rows_are_listed_and_the_rest_is_shown(record_dir: Path, monkeypatch
     problems = at.dataframe[0].value
     assert problems.iloc[0][["file", "row", "field"]].tolist() == ["events.csv", 5, "event_date"]
     assert metrics(at)["Events"] == "7"
+
+
+def test_link_restores_view_and_url_follows_widgets(record_dir: Path, monkeypatch) -> None:
+    at = run_app(
+        record_dir,
+        monkeypatch,
+        **{
+            "from": "2022-01-03",
+            "to": "2022-01-05",
+            "cat": "crackdown",
+            "city": "almaty",
+            "z": "7",
+        },
+    )
+    assert at.slider[0].value == (date(2022, 1, 3), date(2022, 1, 5))
+    assert metrics(at)["Events"] == "2" and metrics(at)["Protest events"] == "0"
+    assert at.selectbox[0].value == "almaty"
+    assert folium_args(at)["zoom"] == 7
+    assert not at.warning
+    assert at.query_params["cat"] == "crackdown"
+    at.slider[0].set_value((date(2022, 1, 2), date(2022, 1, 7))).run()
+    assert at.query_params["from"] == "2022-01-02" and at.query_params["to"] == "2022-01-07"
+    assert at.query_params["city"] == "almaty"
+
+
+def test_bad_link_gives_notice_and_valid_view(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch, **{"from": "garbage", "cat": "riots", "city": "x"})
+    assert "could not be used" in at.warning[0].value
+    texts = " ".join(t.value for t in at.text)
+    assert "not a date" in texts and "Unknown categories" in texts and "not in the record" in texts
+    assert metrics(at)["Events"] == "8"
+
+
+def test_category_and_exact_filters(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch)
+    at.pills[0].set_value(["protest"]).run()
+    assert metrics(at)["Events"] == "4" and metrics(at)["Crackdown events"] == "0"
+    at.toggle[0].set_value(True).run()
+    assert metrics(at)["Events"] == "4"  # all test events are exact
+    assert at.query_params["exact"] == "1" and at.query_params["cat"] == "protest"
+
+
+def test_selecting_a_place_shows_its_chronology(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch)
+    at.selectbox[0].set_value("aktau").run()
+    assert any("Aktau: chronology" in h.value for h in at.subheader)
+    story = at.dataframe[0].value
+    assert story["description"].tolist() == ["Test event T3 in Aktau.", "Test event T8 in Aktau."]

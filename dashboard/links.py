@@ -1,0 +1,209 @@
+"""A view <-> the query string of a shareable link.
+
+Links are untrusted: ``parse_link`` never raises; it returns the nearest valid state and one
+plain-language notice per part of the link it could not honour. ``link_params`` writes every part
+explicitly (no "default means absent"), so a link keeps its meaning when the record grows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from dashboard.data import CATEGORIES, Record
+from dashboard.query import View
+
+MAX_VALUE_CHARS = 200
+MIN_ZOOM, MAX_ZOOM = 3, 14
+
+CATEGORY_SLUGS: dict[str, str] = {c: c.replace(" ", "-") for c in CATEGORIES}
+SLUG_CATEGORIES: dict[str, str] = {v: k for k, v in CATEGORY_SLUGS.items()}
+
+KEYS = ("from", "to", "cat", "city", "event", "exact", "lat", "lon", "z")
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """Everything a link restores."""
+
+    view: View
+    city: str | None = None
+    event: str | None = None
+    center: tuple[float, float] | None = None
+    zoom: int | None = None
+
+
+@dataclass
+class ParsedLink:
+    state: LinkState
+    notices: list[str] = field(default_factory=list)
+
+
+def _show(value: str, limit: int = 40) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _single(params: Mapping[str, Sequence[str]], key: str, notices: list[str]) -> str | None:
+    values = list(params.get(key, []))
+    if not values:
+        return None
+    if len(values) > 1:
+        notices.append(f"'{key}' was given {len(values)} times; the first value was used.")
+    value = values[0]
+    if len(value) > MAX_VALUE_CHARS:
+        notices.append(f"'{key}' was longer than {MAX_VALUE_CHARS} characters and was ignored.")
+        return None
+    return value.strip()
+
+
+def _date(value: str | None, key: str, notices: list[str]) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        notices.append(f"'{key}={_show(value)}' is not a date (YYYY-MM-DD) and was ignored.")
+        return None
+
+
+def _float(value: str | None, key: str, notices: list[str]) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        notices.append(f"'{key}={_show(value)}' is not a number and was ignored.")
+        return None
+    return number
+
+
+def parse_link(params: Mapping[str, Sequence[str]], record: Record) -> ParsedLink:
+    """The state a link asks for, made valid for ``record``, with a notice per ignored part."""
+    notices: list[str] = []
+    unknown = sorted(k for k in params if k not in KEYS)
+    if unknown:
+        shown = ", ".join(_show(k, 20) for k in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        notices.append(f"Unknown link parts were ignored: {shown}{more}.")
+
+    lo, hi = record.settings.period
+    start = _date(_single(params, "from", notices), "from", notices) or lo
+    end = _date(_single(params, "to", notices), "to", notices) or hi
+    if start > end:
+        notices.append(f"The link's dates were reversed ({start} after {end}); they were swapped.")
+        start, end = end, start
+    if start < lo or start > hi or end < lo or end > hi:
+        notices.append(
+            f"The link's dates {start} to {end} reach outside the record ({lo} to {hi}); "
+            "the range was limited to the record."
+        )
+        start, end = min(max(start, lo), hi), min(max(end, lo), hi)
+
+    categories: tuple[str, ...] = CATEGORIES
+    cat_value = _single(params, "cat", notices)
+    if cat_value is not None:
+        asked = [c.strip() for c in cat_value.split(",") if c.strip()]
+        bad = [c for c in asked if c not in SLUG_CATEGORIES]
+        if bad:
+            notices.append(
+                f"Unknown categories were ignored: {', '.join(_show(c, 20) for c in bad)}."
+            )
+        good = tuple(c for c in CATEGORIES if CATEGORY_SLUGS[c] in asked)
+        if good:
+            categories = good
+        else:
+            notices.append("The link named no known category; all categories are shown.")
+
+    exact_value = _single(params, "exact", notices)
+    exact_only = False
+    if exact_value is not None:
+        if exact_value in ("1", "0"):
+            exact_only = exact_value == "1"
+        else:
+            notices.append(f"'exact={_show(exact_value)}' is not 0 or 1 and was ignored.")
+
+    city = _single(params, "city", notices) or None
+    if city is not None and city not in record.cities.index:
+        notices.append(f"The place {_show(city)} is not in the record; no place is selected.")
+        city = None
+
+    event = _single(params, "event", notices) or None
+    if event is not None and event not in set(record.events["event_id_cnty"]):
+        notices.append(f"The event {_show(event)} is not in the record; no event is selected.")
+        event = None
+
+    center = _center(params, record, notices)
+    zoom = None
+    z_value = _float(_single(params, "z", notices), "z", notices)
+    if z_value is not None:
+        zoom = min(max(round(z_value), MIN_ZOOM), MAX_ZOOM)
+        if zoom != z_value:
+            notices.append(f"Map zoom {z_value:g} was changed to {zoom} (whole numbers 3 to 14).")
+
+    view = View(start=start, end=end, categories=categories, exact_only=exact_only)
+    return ParsedLink(LinkState(view, city, event, center, zoom), notices)
+
+
+def _center(
+    params: Mapping[str, Sequence[str]], record: Record, notices: list[str]
+) -> tuple[float, float] | None:
+    lat = _float(_single(params, "lat", notices), "lat", notices)
+    lon = _float(_single(params, "lon", notices), "lon", notices)
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        notices.append("The map centre needs both 'lat' and 'lon'; the default centre is used.")
+        return None
+    w, s, e, n = record.settings.bbox
+    margin = 10.0
+    if not (s - margin <= lat <= n + margin and w - margin <= lon <= e + margin):
+        notices.append(
+            f"The map centre ({lat:g}, {lon:g}) is far outside {record.settings.region_name}; "
+            "the default centre is used."
+        )
+        return None
+    return (lat, lon)
+
+
+def link_params(state: LinkState) -> dict[str, str]:
+    """The query parameters that reproduce ``state`` (every part explicit)."""
+    view = state.view
+    params = {
+        "from": view.start.isoformat(),
+        "to": view.end.isoformat(),
+        "cat": ",".join(CATEGORY_SLUGS[c] for c in view.categories),
+        "exact": "1" if view.exact_only else "0",
+    }
+    if state.city:
+        params["city"] = state.city
+    if state.event:
+        params["event"] = state.event
+    if state.center is not None:
+        params["lat"] = f"{state.center[0]:.4f}"
+        params["lon"] = f"{state.center[1]:.4f}"
+    if state.zoom is not None:
+        params["z"] = str(state.zoom)
+    return params
+
+
+def citation(state: LinkState, record: Record, url: str, accessed: date) -> str:
+    """A citation line for a view: range, filters, place, data version, link, date accessed."""
+    view = state.view
+    cats = (
+        "all categories" if set(view.categories) == set(CATEGORIES) else ", ".join(view.categories)
+    )
+    parts = [f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}", cats]
+    if view.exact_only:
+        parts.append("exact date and place only")
+    if state.city:
+        parts.append(f"place: {record.cities.loc[state.city, 'name']}")
+    if state.event:
+        parts.append(f"event {state.event}")
+    return (
+        f"Qantar Map: {record.settings.title}. View: {'; '.join(parts)}. "
+        f"Record version {record.version}. {url} (accessed {accessed:%-d %B %Y})."
+    )

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dashboard import data, links
+from dashboard.data import CATEGORIES
+
+
+@pytest.fixture
+def record(record_dir: Path) -> data.Record:
+    return data.load_record(record_dir)
+
+
+def parse(record: data.Record, **params: str | list[str]) -> links.ParsedLink:
+    as_lists = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    return links.parse_link(as_lists, record)
+
+
+def test_empty_link_is_the_default_view(record: data.Record) -> None:
+    parsed = parse(record)
+    assert parsed.notices == []
+    assert parsed.state == links.LinkState(links.View(*record.settings.period))
+
+
+def test_round_trip(record: data.Record) -> None:
+    state = links.LinkState(
+        links.View(date(2022, 1, 4), date(2022, 1, 6), ("crackdown", "government response"), True),
+        city="almaty",
+        event="T5",
+        center=(43.25, 76.9),
+        zoom=9,
+    )
+    params = links.link_params(state)
+    assert params["cat"] == "crackdown,government-response"
+    parsed = parse(record, **params)
+    assert parsed.notices == [] and parsed.state == state
+
+
+BAD_LINKS = [
+    ({"from": "yesterday"}, "not a date", {"start": date(2021, 12, 28)}),
+    ({"to": "2022-13-45"}, "not a date", {"end": date(2022, 1, 31)}),
+    ({"from": "2022-01-09", "to": "2022-01-04"}, "reversed", {"start": date(2022, 1, 4)}),
+    ({"from": "1999-01-01"}, "outside the record", {"start": date(2021, 12, 28)}),
+    ({"to": "2030-01-01"}, "outside the record", {"end": date(2022, 1, 31)}),
+    ({"cat": "riots"}, "Unknown categories", {"categories": CATEGORIES}),
+    ({"cat": "protest,<b>x</b>"}, "Unknown categories", {"categories": ("protest",)}),
+    ({"city": "atlantis"}, "not in the record", {"city": None}),
+    ({"event": "NOPE"}, "not in the record", {"event": None}),
+    ({"from": ["2022-01-03", "2022-01-05"]}, "2 times", {"start": date(2022, 1, 3)}),
+    ({"city": "a" * 10_000}, "longer than", {"city": None}),
+    ({"lat": "91x", "lon": "70"}, "not a number", {"center": None}),
+    ({"lat": "48"}, "needs both", {"center": None}),
+    ({"lat": "-80", "lon": "10"}, "far outside", {"center": None}),
+    ({"z": "99"}, "changed to 14", {"zoom": 14}),
+    ({"z": "nan"}, "not a number", {"zoom": None}),
+    ({"exact": "yes"}, "not 0 or 1", {"exact_only": False}),
+    ({"utm_source": "x", "evil": "1"}, "Unknown link parts", {}),
+]
+
+
+@pytest.mark.parametrize(("params", "needle", "expect"), BAD_LINKS)
+def test_bad_links_give_nearest_valid_view_and_a_notice(record, params, needle, expect) -> None:
+    parsed = parse(record, **params)
+    assert any(needle in n for n in parsed.notices), parsed.notices
+    state = parsed.state
+    got = {
+        "start": state.view.start,
+        "end": state.view.end,
+        "categories": state.view.categories,
+        "exact_only": state.view.exact_only,
+        "city": state.city,
+        "event": state.event,
+        "center": state.center,
+        "zoom": state.zoom,
+    }
+    for key, value in expect.items():
+        assert got[key] == value
+    lo, hi = record.settings.period
+    assert lo <= state.view.start <= state.view.end <= hi
