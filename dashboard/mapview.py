@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import folium
 import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
 from folium.utilities import JsCode
 
 from dashboard.data import CATEGORIES, Record
@@ -63,9 +65,49 @@ def _short(text: object, limit: int = NOTE_LIMIT) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+class MapPositionInLink(MacroElement):
+    """Keeps the page's address in step with the map: ``lat``, ``lon`` and ``z`` follow every
+    pan and zoom without a rerun of the script. The map's iframe is same-origin with the page,
+    so it can rewrite the page's query string; Streamlit's own query-string updates are passed
+    through a wrapper that adds the current position."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var page = window.parent;
+    try { void page.location.href; } catch (e) { return; }
+    page.__qantarMapPosition = function (url) {
+        var u = new URL(url === undefined || url === null ? page.location.href : url,
+                        page.location.href);
+        var c = map.getCenter();
+        u.searchParams.set("lat", c.lat.toFixed(4));
+        u.searchParams.set("lon", c.lng.toFixed(4));
+        u.searchParams.set("z", String(map.getZoom()));
+        return u.pathname + u.search + u.hash;
+    };
+    if (!page.__qantarHistoryPatched) {
+        page.__qantarHistoryPatched = true;
+        ["pushState", "replaceState"].forEach(function (name) {
+            var original = page.history[name];
+            page.history[name] = function (state, title, url) {
+                var position = page.__qantarMapPosition;
+                return original.call(page.history, state, title, position ? position(url) : url);
+            };
+        });
+    }
+    map.on("moveend", function () {
+        page.history.replaceState(page.history.state, "", page.location.href);
+    });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+
 def base_map() -> folium.Map:
     """The constant base map of Kazakhstan. Build a fresh one per rerun; never reuse it."""
-    return folium.Map(
+    fmap = folium.Map(
         location=list(MAP_CENTER),
         zoom_start=MAP_ZOOM,
         min_zoom=3,
@@ -73,6 +115,8 @@ def base_map() -> folium.Map:
         tiles="OpenStreetMap",
         control_scale=True,
     )
+    MapPositionInLink().add_to(fmap)
+    return fmap
 
 
 def radius_for(n_events: int) -> float:
