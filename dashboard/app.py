@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import data, links, mapview, places, query  # noqa: E402
+from dashboard import charts, data, links, mapview, places, query  # noqa: E402
 from dashboard.data import CATEGORIES  # noqa: E402
 
 TABLE_LIMIT = 500
@@ -97,6 +97,30 @@ def precision_text(events: pd.DataFrame) -> pd.Series:
     date_approx = events["time_precision"].gt(1).map({True: "date approximate", False: ""})
     place_approx = events["geo_precision"].gt(1).map({True: "place approximate", False: ""})
     return (date_approx + ", " + place_approx).str.strip(", ").replace("", "exact")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def daily_counts(version: str, categories: tuple[str, ...], exact_only: bool) -> pd.DataFrame:
+    """Events per day for the whole record under the current filters (cached per record)."""
+    del version  # part of the cache key only
+    lo, hi = index.record.settings.period
+    return charts.daily_counts(index.events_in(query.View(lo, hi, categories, exact_only)))
+
+
+def figure_table(figures: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "in range": figures["in_range"].map({True: "●", False: ""}),
+            "counts": figures["label"],
+            "value": figures["value"],
+            "up to": figures["value_max"],
+            "qualifier": figures["qualifier"],
+            "scope": figures["place"],
+            "as of": figures["as_of"].dt.date,
+            "claimed by": figures["claimed_by"],
+            "reported by": figures["source"],
+        }
+    )
 
 
 def format_category(category: str) -> str:
@@ -209,6 +233,50 @@ st.markdown(
     + " &nbsp; Circle size: number of events. Dashed outline: date or place approximate.",
     unsafe_allow_html=True,
 )
+
+# --------------------------------------------------------------------------- context charts
+
+timeline_tab, figures_tab, spread_tab = st.tabs(["Timeline", "Figures", "Spread"])
+with timeline_tab:
+    st.altair_chart(
+        charts.timeline_chart(
+            daily_counts(record.version, categories, exact_only),
+            charts.period_frame(record),
+            (lo, hi),
+            (start, end),
+        ),
+        width="stretch",
+    )
+    st.caption(
+        "Events per day over the whole record; the dashed box is the selected range. Shaded "
+        "bands are the internet blackout, the state of emergency and curfews: few events inside "
+        "the blackout is a gap in reporting, not calm."
+    )
+with figures_tab:
+    figures = charts.figure_frame(record, (start, end))
+    if figures.empty:
+        st.write("This record has no figures.")
+    else:
+        st.caption(
+            "Every reported number with who claimed it and who reported it; numbers disagree and "
+            "all are kept. Claims dated inside the selected range are drawn solid."
+        )
+        kinds = list(dict.fromkeys(figures["kind"]))
+        kind_tabs = st.tabs([k.replace("_", " ").capitalize() for k in kinds])
+        for kind, tab in zip(kinds, kind_tabs, strict=True):
+            part = figures[figures["kind"] == kind]
+            with tab:
+                st.altair_chart(charts.figures_chart(part, (lo, hi)), width="stretch")
+                st.dataframe(
+                    figure_table(part), hide_index=True, width="stretch", key=f"figures_{kind}"
+                )
+with spread_tab:
+    first = charts.first_events(events, record)
+    if first.empty:
+        st.write("No events in the selected range and categories.")
+    else:
+        st.altair_chart(charts.spread_chart(first, (lo, hi)), width="stretch")
+        st.caption("Each place at the date of its first event in the selected range.")
 
 # --------------------------------------------------------------------------- share + cite
 

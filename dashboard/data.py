@@ -51,7 +51,12 @@ CITIES_FILE = "cities.geojson"
 EVENTS_FILE = "events.csv"
 SOURCES_FILE = "sources.csv"
 FIGURES_FILE = "figures.csv"
+PERIODS_FILE = "periods.csv"
 SETTINGS_FILE = "record.json"
+
+PERIOD_KINDS: tuple[str, ...] = ("internet blackout", "state of emergency", "curfew")
+PERIOD_REQUIRED = ("period_id", "kind", "label", "start", "end", "scope", "source_ids")
+PERIOD_OPTIONAL = ("notes",)
 
 EVENT_REQUIRED = (
     "event_id_cnty",
@@ -140,6 +145,7 @@ class Record:
     events: pd.DataFrame
     sources: pd.DataFrame
     figures: pd.DataFrame
+    periods: pd.DataFrame
     settings: RecordSettings
     version: str
     problems: tuple[Problem, ...] = field(default_factory=tuple)
@@ -157,7 +163,7 @@ def data_dir_from_env() -> Path:
 
 def record_files(data_dir: Path) -> list[Path]:
     """The files that make up a record, in a fixed order (those that exist)."""
-    names = (SETTINGS_FILE, CITIES_FILE, EVENTS_FILE, SOURCES_FILE, FIGURES_FILE)
+    names = (SETTINGS_FILE, CITIES_FILE, EVENTS_FILE, SOURCES_FILE, FIGURES_FILE, PERIODS_FILE)
     return [data_dir / n for n in names if (data_dir / n).is_file()]
 
 
@@ -719,6 +725,38 @@ def _load_figures(
     return figures.sort_values(["kind", "as_of", "figure_id"]).reset_index(drop=True)
 
 
+def _load_periods(
+    path: Path, cities: gpd.GeoDataFrame, sources: pd.DataFrame, out: _Collector
+) -> pd.DataFrame:
+    empty = pd.DataFrame(columns=[*PERIOD_REQUIRED, *PERIOD_OPTIONAL, "row"])
+    if not path.is_file():
+        return empty
+    frame = _read_csv(path, PERIOD_REQUIRED, PERIOD_OPTIONAL, out)
+    if frame is None:
+        return empty
+    chk = _RowChecks(path.name, frame, out)
+    for col in ("period_id", "label"):
+        chk.not_empty(col)
+    chk.unique("period_id")
+    chk.one_of("kind", PERIOD_KINDS)
+    start = chk.iso_dates("start", None)
+    end = chk.iso_dates("end", None)
+    chk.fail(start.notna() & end.notna() & (end < start), "end", "is before start")
+    scope = frame["scope"]
+    chk.fail(
+        (scope != "national") & ~scope.isin(cities.index),
+        "scope",
+        lambda v: f"{_show(v)} is neither 'national' nor a place in {CITIES_FILE}",
+    )
+    chk.refs("source_ids", sources.index, f"source in {SOURCES_FILE}")
+    keep = ~chk.bad
+    periods = frame[keep].drop(columns=["_row"]).copy()
+    periods["row"] = frame["_row"][keep]
+    periods["start"] = start[keep]
+    periods["end"] = end[keep]
+    return periods.sort_values(["start", "period_id"]).reset_index(drop=True)
+
+
 def record_version(data_dir: Path) -> str:
     """A short content hash of the record files: cite it to pin the data a view showed."""
     digest = hashlib.sha256()
@@ -744,11 +782,13 @@ def load_record(data_dir: Path) -> Record:
     if events is None:
         raise RecordError(out.problems)
     figures = _load_figures(data_dir / FIGURES_FILE, cities, sources, out)
+    periods = _load_periods(data_dir / PERIODS_FILE, cities, sources, out)
     return Record(
         cities=cities,
         events=events,
         sources=sources,
         figures=figures,
+        periods=periods,
         settings=settings,
         version=record_version(data_dir),
         problems=tuple(out.problems),
