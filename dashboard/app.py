@@ -55,7 +55,7 @@ def apply_link(record: data.Record) -> None:
         range=(state.view.start, state.view.end),
         categories=list(state.view.categories),
         exact=state.view.exact_only,
-        place=state.city,
+        place=state.city or "",
         event=state.event,
         map_center=state.center,
         map_zoom=state.zoom,
@@ -183,11 +183,14 @@ exact_only = filters[1].toggle(
     "Exact only", key="exact", help="Hide events whose date or place is approximate."
 )
 city_ids = sorted(record.cities.index, key=lambda c: record.cities.loc[c, "name"])
-city = filters[2].selectbox(
-    "Place (any spelling)",
-    [None, *city_ids],
-    format_func=lambda c: "All places" if c is None else places.label(record.cities.loc[c]),
-    key="place",
+city = (
+    filters[2].selectbox(
+        "Place (any spelling)",
+        ["", *city_ids],
+        format_func=lambda c: places.label(record.cities.loc[c]) if c else "All places",
+        key="place",
+    )
+    or None
 )
 categories = tuple(c for c in CATEGORIES if c in chosen)
 if not categories:
@@ -223,7 +226,7 @@ st_folium(
     on_change=select_clicked_place,
     center=st.session_state["map_center"],
     zoom=st.session_state["map_zoom"],
-    height=520,
+    height=600,
     use_container_width=True,
 )
 st.markdown(

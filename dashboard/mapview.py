@@ -20,6 +20,8 @@ from dashboard.query import DOMINANT_CRACKDOWN, DOMINANT_MIXED, DOMINANT_OTHER, 
 
 MAP_CENTER: tuple[float, float] = (48.0, 67.0)
 MAP_ZOOM = 5
+# Kazakhstan's extent as [[south, west], [north, east]]: the first view fits it to any screen.
+FIT_BOUNDS: list[list[float]] = [[40.6, 46.5], [55.4, 87.3]]
 POPUP_EVENT_LIMIT = 12
 NOTE_LIMIT = 300
 
@@ -115,6 +117,7 @@ def base_map() -> folium.Map:
         tiles="OpenStreetMap",
         control_scale=True,
     )
+    fmap.fit_bounds(FIT_BOUNDS)
     MapPositionInLink().add_to(fmap)
     return fmap
 
