@@ -124,7 +124,7 @@ def figure_table(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_category(category: str) -> str:
-    return category.capitalize()
+    return "Gov. response" if category == "government response" else category.capitalize()
 
 
 # --------------------------------------------------------------------------- load
@@ -178,6 +178,7 @@ chosen = filters[0].pills(
     selection_mode="multi",
     format_func=format_category,
     key="categories",
+    width="stretch",
 )
 exact_only = filters[1].toggle(
     "Exact only", key="exact", help="Hide events whose date or place is approximate."
@@ -203,20 +204,21 @@ headline = index.headline(view)
 totals = index.city_totals(view)
 events = index.events_in(view)
 
-cols = st.columns(5)
-cols[0].metric("Events", headline.events)
-cols[1].metric("Protest events", headline.protest)
-cols[2].metric("Crackdown events", headline.crackdown)
-cols[3].metric("Places affected", headline.cities)
-cols[4].metric(
-    "Reported deaths (lowest figure)",
-    headline.fatalities,
-    help=(
-        "ACLED's rule: where reports conflict, an event carries the lowest reported figure. "
-        f"Only {headline.events_with_fatalities} events in this range have a reported figure; "
-        "higher and national tolls are kept with their sources in the record's figures."
-    ),
-)
+with st.container(horizontal=True, gap="large", key="figures_row"):
+    st.metric("Events", headline.events, width="content")
+    st.metric("Protest events", headline.protest, width="content")
+    st.metric("Crackdown events", headline.crackdown, width="content")
+    st.metric("Places affected", headline.cities, width="content")
+    st.metric(
+        "Reported deaths (lowest figure)",
+        headline.fatalities,
+        width="content",
+        help=(
+            "ACLED's rule: where reports conflict, an event carries the lowest reported figure. "
+            f"Only {headline.events_with_fatalities} events in this range have a reported "
+            "figure; higher and national tolls are kept with their sources under Figures."
+        ),
+    )
 
 st_folium(
     mapview.base_map(),

@@ -32,7 +32,7 @@ class LinkState:
     city: str | None = None
     event: str | None = None
     center: tuple[float, float] | None = None
-    zoom: int | None = None
+    zoom: float | None = None
 
 
 @dataclass
@@ -137,12 +137,13 @@ def parse_link(params: Mapping[str, Sequence[str]], record: Record) -> ParsedLin
         event = None
 
     center = _center(params, record, notices)
-    zoom = None
-    z_value = _float(_single(params, "z", notices), "z", notices)
-    if z_value is not None:
-        zoom = min(max(round(z_value), MIN_ZOOM), MAX_ZOOM)
-        if zoom != z_value:
-            notices.append(f"Map zoom {z_value:g} was changed to {zoom} (whole numbers 3 to 14).")
+    zoom = _float(_single(params, "z", notices), "z", notices)
+    if zoom is not None:
+        if not MIN_ZOOM <= zoom <= MAX_ZOOM:
+            clamped = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
+            notices.append(f"Map zoom {zoom:g} was changed to {clamped:g} (zoom runs 3 to 14).")
+            zoom = clamped
+        zoom = round(zoom, 2)
 
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
     return ParsedLink(LinkState(view, city, event, center, zoom), notices)
@@ -186,7 +187,7 @@ def link_params(state: LinkState) -> dict[str, str]:
         params["lat"] = f"{state.center[0]:.4f}"
         params["lon"] = f"{state.center[1]:.4f}"
     if state.zoom is not None:
-        params["z"] = str(state.zoom)
+        params["z"] = f"{state.zoom:g}"
     return params
 
 

@@ -85,7 +85,7 @@ class MapPositionInLink(MacroElement):
         var c = map.getCenter();
         u.searchParams.set("lat", c.lat.toFixed(4));
         u.searchParams.set("lon", c.lng.toFixed(4));
-        u.searchParams.set("z", String(map.getZoom()));
+        u.searchParams.set("z", String(Math.round(map.getZoom() * 100) / 100));
         return u.pathname + u.search + u.hash;
     };
     if (!page.__qantarHistoryPatched) {
@@ -116,6 +116,8 @@ def base_map() -> folium.Map:
         max_zoom=14,
         tiles="OpenStreetMap",
         control_scale=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     fmap.fit_bounds(FIT_BOUNDS)
     MapPositionInLink().add_to(fmap)

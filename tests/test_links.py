@@ -31,7 +31,7 @@ def test_round_trip(record: data.Record) -> None:
         city="almaty",
         event="T5",
         center=(43.25, 76.9),
-        zoom=9,
+        zoom=9.25,
     )
     params = links.link_params(state)
     assert params["cat"] == "crackdown,government-response"
