@@ -18,6 +18,8 @@ CATEGORY_COLOURS: dict[str, str] = {
     "government response": "#1b7837",
     "context": "#999999",
 }
+Y_AXIS_WIDTH = 120  # both timeline charts share it, so their time axes line up
+
 PERIOD_COLOURS: dict[str, str] = {
     "internet blackout": "#d73027",
     "state of emergency": "#fdae61",
@@ -45,52 +47,53 @@ def daily_counts(events: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
+def _day_domain(period: tuple[date, date]) -> list[str]:
+    return [
+        pd.Timestamp(period[0]).isoformat(),
+        (pd.Timestamp(period[1]) + pd.Timedelta(days=1)).isoformat(),
+    ]
+
+
 def timeline_chart(
     counts: pd.DataFrame,
     periods: pd.DataFrame,
     period: tuple[date, date],
     selected: tuple[date, date],
-) -> alt.LayerChart:
-    """Stacked events per day over the whole record; context periods as shaded bands, the
-    selected range outlined. Few events inside a blackout band read as a reporting gap."""
-    domain = [
-        pd.Timestamp(period[0]).isoformat(),
-        (pd.Timestamp(period[1]) + pd.Timedelta(days=1)).isoformat(),
+) -> tuple[alt.LayerChart, alt.Chart]:
+    """Two charts on one time axis. Stacked events per day over the whole record, the
+    selected range boxed, the internet blackout shaded behind the bars; below, one lane per
+    kind of period (blackout, state of emergency, curfew) with every source's dates. Few
+    events inside a blackout band read as a reporting gap, not calm."""
+    scale = alt.Scale(domain=_day_domain(period))
+    y_axis = {"minExtent": Y_AXIS_WIDTH, "maxExtent": Y_AXIS_WIDTH}
+    axis = alt.Axis(format="%-d %b", title=None)
+    kind_scale = alt.Scale(domain=list(PERIOD_COLOURS), range=list(PERIOD_COLOURS.values()))
+    spans = periods.assign(stop=periods["end"] + pd.Timedelta(days=1))
+    period_tooltip = [
+        alt.Tooltip("label:N", title="Period"),
+        alt.Tooltip("start:T", format="%-d %b %Y"),
+        alt.Tooltip("end:T", format="%-d %b %Y"),
+        alt.Tooltip("source:N", title="Sources"),
     ]
-    x = alt.X("date:T", title=None, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%-d %b"))
-    layers: list[alt.Chart] = []
-    if len(periods):
-        bands = periods.assign(
-            start=periods["start"], stop=periods["end"] + pd.Timedelta(days=1), y=0
-        )
-        layers.append(
-            alt.Chart(bands)
-            .mark_rect(opacity=0.18)
-            .encode(
-                x=alt.X("start:T", scale=alt.Scale(domain=domain)),
-                x2="stop:T",
-                color=alt.Color(
-                    "kind:N",
-                    title="Period",
-                    scale=alt.Scale(
-                        domain=list(PERIOD_COLOURS), range=list(PERIOD_COLOURS.values())
-                    ),
-                ),
-                tooltip=[
-                    alt.Tooltip("label:N", title="Period"),
-                    alt.Tooltip("start:T", format="%-d %b %Y"),
-                    alt.Tooltip("end:T", format="%-d %b %Y"),
-                    alt.Tooltip("source:N", title="Sources"),
-                ],
-            )
-        )
+    blackout = (
+        alt.Chart(spans[spans["kind"] == "internet blackout"])
+        .mark_rect(opacity=0.12, color=PERIOD_COLOURS["internet blackout"])
+        .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T", tooltip=period_tooltip)
+    )
+    days = counts.assign(next=counts["date"] + pd.Timedelta(days=1))
     bars = (
-        alt.Chart(counts)
-        .mark_bar()
+        alt.Chart(days)
+        .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=x,
-            y=alt.Y("sum(events):Q", title="Events per day", stack="zero"),
-            color=alt.Color("category:N", title="Category", scale=_category_scale()),
+            x=alt.X("date:T", scale=scale, axis=axis),
+            x2="next:T",
+            y=alt.Y("sum(events):Q", title="Events per day", stack="zero", axis=alt.Axis(**y_axis)),
+            color=alt.Color(
+                "category:N",
+                title=None,
+                scale=_category_scale(),
+                legend=alt.Legend(orient="top", direction="horizontal"),
+            ),
             tooltip=[
                 alt.Tooltip("date:T", format="%-d %b %Y"),
                 alt.Tooltip("category:N"),
@@ -106,17 +109,30 @@ def timeline_chart(
     )
     outline = (
         alt.Chart(window)
-        .mark_rect(fillOpacity=0, stroke="#000000", strokeWidth=1.5, strokeDash=[4, 2])
-        .encode(x=alt.X("start:T", scale=alt.Scale(domain=domain)), x2="stop:T")
+        .mark_rect(fillOpacity=0.04, fill="#000000", stroke="#000000", strokeWidth=1.5)
+        .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T")
     )
-    return (
-        alt.layer(*layers, bars, outline).resolve_scale(color="independent").properties(height=220)
+    top = alt.layer(blackout, bars, outline).properties(height=200, width="container")
+    lanes = (
+        alt.Chart(spans)
+        .mark_bar(opacity=0.4, height=14)
+        .encode(
+            x=alt.X("start:T", scale=scale, axis=axis),
+            x2="stop:T",
+            y=alt.Y("kind:N", title=None, sort=list(PERIOD_COLOURS), axis=alt.Axis(**y_axis)),
+            color=alt.Color("kind:N", scale=kind_scale, legend=None),
+            tooltip=period_tooltip,
+        )
+        .properties(height=alt.Step(22), width="container")
     )
+    return top, lanes
 
 
-def period_frame(record: Record) -> pd.DataFrame:
-    """Context periods with their sources' outlets, for bands and lists."""
+def period_frame(record: Record, place: str | None = None) -> pd.DataFrame:
+    """Context periods with their sources' outlets: the national ones, and a place's own when
+    a place is selected (overlapping rows from disagreeing sources are all kept)."""
     periods = record.periods
+    periods = periods[periods["scope"].isin(["national", place] if place else ["national"])]
     if periods.empty:
         return periods.assign(source="")
     return periods.assign(source=periods["source_ids"].map(lambda ids: outlets(record, ids)))
