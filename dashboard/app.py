@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import charts, data, links, mapview, places, query  # noqa: E402
+from dashboard import acled, charts, data, links, mapview, places, query, record_cache  # noqa: E402
 from dashboard.data import CATEGORIES  # noqa: E402
 
 TABLE_LIMIT = 500
@@ -32,7 +32,7 @@ st.set_page_config(
 @st.cache_resource(max_entries=4, show_spinner="Loading the record…")
 def load(data_dir: str, _stamp: tuple) -> tuple[query.EventIndex | None, list[data.Problem]]:
     """Load and index a record once for all sessions; reloads when a file changes (stamp)."""
-    record, problems = data.validate(Path(data_dir))
+    record, problems = record_cache.validate(Path(data_dir))
     return (query.EventIndex(record) if record else None), problems
 
 
@@ -201,7 +201,6 @@ view = query.View(start=start, end=end, categories=categories, exact_only=exact_
 # --------------------------------------------------------------------------- figures + map
 
 headline = index.headline(view)
-totals = index.city_totals(view)
 events = index.events_in(view)
 
 with st.container(horizontal=True, gap="large", key="figures_row"):
@@ -222,7 +221,7 @@ with st.container(horizontal=True, gap="large", key="figures_row"):
 
 st_folium(
     mapview.base_map(),
-    feature_group_to_add=mapview.city_layer(record, totals, events, selected=city),
+    feature_group_to_add=mapview.city_layer(index, view, selected=city),
     key="map",
     returned_objects=["last_object_clicked"],
     on_change=select_clicked_place,
@@ -243,19 +242,19 @@ st.markdown(
 
 timeline_tab, figures_tab, spread_tab = st.tabs(["Timeline", "Figures", "Spread"])
 with timeline_tab:
-    st.altair_chart(
-        charts.timeline_chart(
-            daily_counts(record.version, categories, exact_only),
-            charts.period_frame(record),
-            (lo, hi),
-            (start, end),
-        ),
-        width="stretch",
+    counts_chart, periods_chart = charts.timeline_chart(
+        daily_counts(record.version, categories, exact_only),
+        charts.period_frame(record, city),
+        (lo, hi),
+        (start, end),
     )
+    st.altair_chart(counts_chart, width="stretch")
+    st.altair_chart(periods_chart, width="stretch")
     st.caption(
-        "Events per day over the whole record; the dashed box is the selected range. Shaded "
-        "bands are the internet blackout, the state of emergency and curfews: few events inside "
-        "the blackout is a gap in reporting, not calm."
+        "Events per day (bars) over the whole record; the boxed part is the selected range. Shaded "
+        "bands are the national internet blackout, state of emergency and curfew (and the "
+        "selected place's own), one band per source's dates: few events inside the blackout "
+        "is a gap in reporting, not calm."
     )
 with figures_tab:
     figures = charts.figure_frame(record, (start, end))
@@ -347,5 +346,26 @@ st.dataframe(
     key="event_table",
 )
 if len(events) > TABLE_LIMIT:
-    st.caption(f"Showing the first {TABLE_LIMIT} of {len(events)} events in this range.")
+    st.caption(
+        f"Showing the first {TABLE_LIMIT} of {len(events)} events in this range "
+        f"({len(events) - TABLE_LIMIT} more); the downloads hold all of them."
+    )
+stem = f"qantar-{start:%Y%m%d}-{end:%Y%m%d}"
+with st.container(horizontal=True):
+    st.download_button(
+        f"Download {len(events)} events as CSV (ACLED columns + ours)",
+        data=lambda: acled.to_acled_csv(events, record),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Download as GeoJSON",
+        data=lambda: acled.to_geojson(events, record),
+        file_name=f"{stem}.geojson",
+        mime="application/geo+json",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 st.caption(f"Record version {record.version} · {len(record.sources)} sources")

@@ -8,15 +8,25 @@ GeoJSON layer with one point per place, drawn as circle markers by a small JS ho
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import folium
+import numpy as np
 import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
-from dashboard.data import CATEGORIES, Record
-from dashboard.query import DOMINANT_CRACKDOWN, DOMINANT_MIXED, DOMINANT_OTHER, DOMINANT_PROTEST
+from dashboard.data import CATEGORIES
+from dashboard.query import (
+    DOMINANT_CRACKDOWN,
+    DOMINANT_MIXED,
+    DOMINANT_OTHER,
+    DOMINANT_PROTEST,
+    EventIndex,
+    View,
+    dominant,
+)
 
 MAP_CENTER: tuple[float, float] = (48.0, 67.0)
 MAP_ZOOM = 5
@@ -24,6 +34,13 @@ MAP_ZOOM = 5
 FIT_BOUNDS: list[list[float]] = [[40.6, 46.5], [55.4, 87.3]]
 POPUP_EVENT_LIMIT = 12
 NOTE_LIMIT = 300
+# Bounds on one map update, whatever the number of events or places (see city_features).
+MAX_PLACE_CIRCLES = 100
+MAX_AREA_CIRCLES = 60
+AREA_CELL_DEGREES = 1.0
+AREA_POPUP_PLACES = 5
+POPUP_LINE_BUDGET = 240
+POPUP_BYTE_BUDGET = 80_000
 
 # Colour-blind-safe pair (orange / purple) plus neutrals.
 COLOURS: dict[str, str] = {
@@ -148,83 +165,222 @@ function (feature, layer) {
 )
 
 
-def _event_line(event: pd.Series) -> str:
+_LINE_COLUMNS = (
+    "city_id",
+    "event_date",
+    "time_precision",
+    "geo_precision",
+    "category",
+    "sub_event_type",
+    "notes",
+    "source",
+)
+
+
+def _event_line(event: Any) -> str:
+    """One event as a popup list item; ``event`` is an ``itertuples`` row of _LINE_COLUMNS."""
     approx = []
-    if event["time_precision"] > 1:
+    if event.time_precision > 1:
         approx.append("date approximate")
-    if event["geo_precision"] > 1:
+    if event.geo_precision > 1:
         approx.append("place approximate")
     flag = f" <i>({escape_html(', '.join(approx))})</i>" if approx else ""
-    when = event["event_date"].strftime("%-d %b %Y")
+    when = event.event_date.strftime("%-d %b %Y")
     return (
-        f"<li><b>{escape_html(when)}</b> · {escape_html(event['category'])}"
-        f" · {escape_html(event['sub_event_type'])}{flag}<br>"
-        f"{escape_html(_short(event['notes']))}"
-        f" <span style='color:#555'>— {escape_html(_short(event['source'], 120))}</span></li>"
+        f"<li><b>{escape_html(when)}</b> · {escape_html(event.category)}"
+        f" · {escape_html(event.sub_event_type)}{flag}<br>"
+        f"{escape_html(_short(event.notes))}"
+        f" <span style='color:#555'>— {escape_html(_short(event.source, 120))}</span></li>"
     )
 
 
-def _popup_html(city: pd.Series, totals: pd.Series, events: pd.DataFrame) -> str:
-    local = " / ".join(escape_html(v) for v in (city["name_kk"], city["name_ru"]) if v)
-    parts = [
-        f"<div class='qm-popup'><b>{escape_html(city['name'])}</b>",
-        f" <span style='color:#555'>{local}</span>" if local else "",
-        f"<br><small>{_counts_text(totals)}</small>",
-        "<ol style='padding-left:1.2em;margin:0.4em 0'>",
-        *(_event_line(ev) for _, ev in events.head(POPUP_EVENT_LIMIT).iterrows()),
-        "</ol>",
-    ]
-    more = int(totals["events"]) - min(len(events), POPUP_EVENT_LIMIT)
-    if more > 0:
-        parts.append(f"<small>… and {more} more in the event table below the map</small>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _counts_text(totals: pd.Series) -> str:
+def _counts_text(totals: dict[str, Any]) -> str:
     n = int(totals["events"])
     detail = ", ".join(f"{int(totals[c])} {c}" for c in CATEGORIES if int(totals[c]) > 0)
     return f"{n} event{'s' if n != 1 else ''}: {escape_html(detail)}"
 
 
-def city_features(
-    record: Record, totals: pd.DataFrame, events: pd.DataFrame, selected: str | None = None
-) -> list[dict[str, object]]:
-    """One GeoJSON Point feature per place in ``totals`` (places with events in view)."""
-    cities = record.cities
-    approx = (events["time_precision"] > 1) | (events["geo_precision"] > 1)
-    approx_by_city = approx.groupby(events["city_id"]).all() if len(events) else pd.Series()
-    by_city = {cid: group for cid, group in events.groupby("city_id", sort=False)}
-    features = []
-    for city_id, row in totals.sort_values("events", ascending=False).iterrows():
-        city = cities.loc[city_id]
-        features.append(
+def _place_popup(place: dict[str, Any], lines: list[str]) -> str:
+    local = " / ".join(escape_html(v) for v in (place["name_kk"], place["name_ru"]) if v)
+    parts = [
+        f"<div class='qm-popup'><b>{escape_html(place['name'])}</b>",
+        f" <span style='color:#555'>{local}</span>" if local else "",
+        f"<br><small>{_counts_text(place)}</small>",
+    ]
+    if lines:
+        parts += ["<ol style='padding-left:1.2em;margin:0.4em 0'>", *lines, "</ol>"]
+    more = int(place["events"]) - len(lines)
+    if more > 0:
+        also = "and " if lines else ""
+        parts.append(
+            f"<br><small>… {also}{more} more: click the circle to list them below the map</small>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _area_popup(area: dict[str, Any]) -> str:
+    names = [f"<li>{escape_html(name)}: {events}</li>" for name, events in area["biggest"]]
+    more = area["places"] - len(names)
+    return "".join(
+        [
+            f"<div class='qm-popup'><b>{area['places']} smaller places in this area</b>",
+            f"<br><small>{_counts_text(area)}</small>",
+            "<ol style='padding-left:1.2em;margin:0.4em 0'>",
+            *names,
+            "</ol>",
+            f"<small>… and {more} more. </small>" if more > 0 else "",
+            "<small>Pick a place in the Place box to see its events.</small></div>",
+        ]
+    )
+
+
+def _feature(lon: float, lat: float, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
+    }
+
+
+def _areas(places: pd.DataFrame, budget: int) -> list[dict[str, Any]]:
+    """Sum ``places`` (rows of counts with lat, lon and name, biggest first) into at most
+    ``budget`` grid cells, starting with AREA_CELL_DEGREES cells and doubling them until they
+    fit. One dict per cell: summed counts, event-weighted centre, an ``area_id``, the number of
+    places and the biggest few as (name, events)."""
+    lat, lon = places["lat"].to_numpy(), places["lon"].to_numpy()
+    size = AREA_CELL_DEGREES
+    while True:
+        corners = np.stack([np.floor(lat / size), np.floor(lon / size)], axis=1).astype(int)
+        cells, cell = np.unique(corners, axis=0, return_inverse=True)
+        if len(cells) <= budget:
+            break
+        size *= 2
+    cell = cell.ravel()
+    sums = {
+        c: np.bincount(cell, weights=places[c].to_numpy(), minlength=len(cells)).astype(int)
+        for c in (*CATEGORIES, "events", "exact")
+    }
+    events = places["events"].to_numpy()
+    centre_lat = np.bincount(cell, weights=lat * events) / sums["events"]
+    centre_lon = np.bincount(cell, weights=lon * events) / sums["events"]
+    kinds = dominant(pd.Series(sums["protest"]), pd.Series(sums["crackdown"])).to_numpy()
+    by_cell = np.argsort(cell, kind="stable")  # biggest first within each cell
+    starts = np.searchsorted(cell[by_cell], np.arange(len(cells) + 1))
+    names = places["name"].to_numpy()
+    areas = []
+    for i, (south, west) in enumerate(cells):
+        members = by_cell[starts[i] : starts[i + 1]]
+        areas.append(
             {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [city["lon"], city["lat"]]},
-                "properties": {
-                    "city_id": escape_html(city_id),
-                    "dominant": row["dominant"],
-                    "colour": COLOURS[row["dominant"]],
-                    "radius": radius_for(int(row["events"])),
-                    "approximate": bool(approx_by_city.get(city_id, False)),
-                    "selected": city_id == selected,
-                    "tooltip": f"<b>{escape_html(city['name'])}</b><br>{_counts_text(row)}",
-                    "popup": _popup_html(city, row, by_city.get(city_id, events.iloc[:0])),
-                },
+                **{c: int(v[i]) for c, v in sums.items()},
+                "dominant": str(kinds[i]),
+                "lat": round(float(centre_lat[i]), 4),
+                "lon": round(float(centre_lon[i]), 4),
+                "area_id": f"area:{size:g}:{south}:{west}",
+                "places": len(members),
+                "biggest": [(names[m], int(events[m])) for m in members[:AREA_POPUP_PLACES]],
             }
+        )
+    return areas
+
+
+def _share_out(
+    lines: dict[str, list[str]], order: list[str], selected: str | None, budget: int
+) -> dict[str, list[str]]:
+    """Popup lines to keep: all of the selected place's, then every other place's first line,
+    then every place's second, ... while the total stays within ``budget`` bytes."""
+    kept: dict[str, list[str]] = {city: [] for city in order}
+    used = 0
+    if selected in kept:
+        kept[selected] = lines.get(selected, [])
+        used = sum(len(line.encode()) for line in kept[selected])
+    others = [city for city in order if city != selected]
+    for depth in range(POPUP_EVENT_LIMIT):
+        for city in others:
+            mine = lines.get(city, [])
+            if depth < len(mine):
+                used += len(mine[depth].encode())
+                if used > budget:
+                    return kept
+                kept[city].append(mine[depth])
+    return kept
+
+
+def city_features(
+    index: EventIndex, view: View, selected: str | None = None
+) -> list[dict[str, object]]:
+    """The circles for a view: one GeoJSON Point feature per place with events in view, biggest
+    first; past MAX_PLACE_CIRCLES places, the biggest stay single circles and the rest are
+    summed into grid areas, so the map never gets more than MAX_PLACE_CIRCLES + MAX_AREA_CIRCLES
+    circles. Popups list each place's first events in view: POPUP_EVENT_LIMIT of them for the
+    selected place; the others share POPUP_LINE_BUDGET lines and POPUP_BYTE_BUDGET bytes
+    evenly (a place left with none says how to list its events). The work and the payload are
+    bounded by these limits, not by the number of events in view.
+    """
+    totals = index.city_totals(view).sort_values("events", ascending=False, kind="stable")
+    cities = index.record.cities
+    places = totals.join(cities[["name", "name_kk", "name_ru", "lat", "lon"]])
+    places["city_id"] = places.index
+    single = places.index[:MAX_PLACE_CIRCLES]
+    if selected in places.index and selected not in single:
+        single = single[:-1].append(pd.Index([selected]))
+    rest = places.drop(index=single)
+    per_place = min(POPUP_EVENT_LIMIT, POPUP_LINE_BUDGET // max(1, len(single)))
+    limits = pd.Series(per_place, index=single)
+    if selected in limits.index:
+        limits[selected] = POPUP_EVENT_LIMIT
+    lines: dict[str, list[str]] = {}
+    first = index.first_events(view, limits[limits > 0])
+    for event in first[list(_LINE_COLUMNS)].itertuples(index=False):
+        lines.setdefault(event.city_id, []).append(_event_line(event))
+    lines = _share_out(lines, list(single), selected, POPUP_BYTE_BUDGET)
+
+    features = []
+    for place in places.loc[single].to_dict("records"):
+        city_id = place["city_id"]
+        features.append(
+            _feature(
+                place["lon"],
+                place["lat"],
+                {
+                    "city_id": escape_html(city_id),
+                    "dominant": place["dominant"],
+                    "colour": COLOURS[place["dominant"]],
+                    "radius": radius_for(int(place["events"])),
+                    "approximate": int(place["exact"]) == 0,
+                    "selected": city_id == selected,
+                    "tooltip": f"<b>{escape_html(place['name'])}</b><br>{_counts_text(place)}",
+                    "popup": _place_popup(place, lines[city_id]),
+                },
+            )
+        )
+    for area in _areas(rest, MAX_AREA_CIRCLES) if len(rest) else []:
+        features.append(
+            _feature(
+                area["lon"],
+                area["lat"],
+                {
+                    "city_id": area["area_id"],
+                    "dominant": area["dominant"],
+                    "colour": COLOURS[area["dominant"]],
+                    "radius": radius_for(area["events"]),
+                    "approximate": True,
+                    "selected": False,
+                    "tooltip": f"<b>{area['places']} smaller places in this area</b><br>"
+                    f"{_counts_text(area)}",
+                    "popup": _area_popup(area),
+                },
+            )
         )
     return features
 
 
-def city_layer(
-    record: Record, totals: pd.DataFrame, events: pd.DataFrame, selected: str | None = None
-) -> folium.FeatureGroup:
+def city_layer(index: EventIndex, view: View, selected: str | None = None) -> folium.FeatureGroup:
     """The feature group that follows the filters: one GeoJSON layer of place circles."""
     group = folium.FeatureGroup(name="Places with events")
-    features = city_features(record, totals, events, selected)
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+        {"type": "FeatureCollection", "features": city_features(index, view, selected)},
         name="places",
         marker=folium.CircleMarker(radius=6, fill=True),
         on_each_feature=_ON_EACH_FEATURE,

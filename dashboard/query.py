@@ -1,7 +1,15 @@
 """What the user is looking at (a View) and the answers for it: events, per-place totals, figures.
 
-Events are kept sorted by date with an offset per day, so a date range is one slice of the
-frame; per-place totals are one ``bincount`` over that slice. Nothing here imports streamlit.
+A slider move costs O(places), not O(events). ``EventIndex`` sorts the events once by
+(place, category, exact or not, day) into one array of keys; the events of any place, category
+and exactness in a day range are then one contiguous run of that array, found with two binary
+searches, and its length is the count (positions in a sorted array are cumulative counts).
+Cumulative sums along the same order give fatalities. So per-place totals and the headline
+cost two ``searchsorted`` calls of places x categories x 2 values, whatever the number of events
+in range, and the memory is O(events) however long the period or many the places (no
+days x places table). Events stay sorted by date with an offset per day, so the events of a date
+range are one slice of the frame. ``filter_events`` is the plain reference the index is tested
+against. Nothing here imports streamlit.
 """
 
 from __future__ import annotations
@@ -59,6 +67,8 @@ class EventIndex:
         self.period_start, self.period_end = record.settings.period
         self.n_days = (self.period_end - self.period_start).days + 1
         days = events["day"].to_numpy()
+        if len(days) and (days.min() < 0 or days.max() >= self.n_days):
+            raise ValueError("an event lies outside the record period")
         # offsets[d] = first row whose day >= d, so day range [a, b] is rows offsets[a]:offsets[b+1]
         self.offsets = np.searchsorted(days, np.arange(self.n_days + 1), side="left")
         self.city_ids = record.cities.index.to_numpy()
@@ -67,12 +77,26 @@ class EventIndex:
         self.fatalities = events["fatalities"].fillna(0).to_numpy(dtype=np.int64)
         self.has_fatalities = events["fatalities"].notna().to_numpy()
         self.exact = ((events["time_precision"] == 1) & (events["geo_precision"] == 1)).to_numpy()
+        # Rows sorted by (group, day), group = (place, category, exact): see the module notes.
+        group = (self.city_codes.astype(np.int64) * len(CATEGORIES) + self.category_codes) * 2
+        keys = (group + self.exact) * self.n_days + days
+        order = np.argsort(keys, kind="stable")  # stable: date order within a run
+        self._keys = keys[order]
+        self._order = order.astype(np.int32 if len(order) < 2**31 else np.int64)
+        self._fatal_sum = np.concatenate(([0], np.cumsum(self.fatalities[order])))
+        self._known_sum = np.concatenate(([0], np.cumsum(self.has_fatalities[order])))
 
     def day_of(self, when: date) -> int:
         return (when - self.period_start).days
 
     def date_of(self, day: int) -> date:
         return self.period_start + timedelta(days=day)
+
+    def _days(self, view: View) -> tuple[int, int]:
+        """The view's first and last day, clipped to the period (first > last when empty)."""
+        first = max(self.day_of(view.start), 0)
+        last = min(self.day_of(view.end), self.n_days - 1)
+        return first, last
 
     def _rows(self, view: View) -> tuple[slice, np.ndarray | None]:
         """The slice of rows in the view's dates and, if categories are narrowed, a mask on it."""
@@ -87,57 +111,91 @@ class EventIndex:
             mask = self.exact[rows] if mask is None else mask & self.exact[rows]
         return rows, mask
 
-    def events_in(self, view: View) -> pd.DataFrame:
-        """The events in the view, in date order."""
+    def _runs(self, view: View, places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end positions (in the sorted order) of each (place, category, exactness)
+        run in view, shaped (places, categories, 2): all categories, so columns line up with
+        CATEGORIES; unselected categories and, for exact_only, inexact runs are empty."""
+        first, last = self._days(view)
+        shape = (len(places), len(CATEGORIES), 2)
+        if first > last:
+            empty = np.zeros(shape, dtype=np.int64)
+            return empty, empty
+        group = (places[:, None, None] * len(CATEGORIES) + np.arange(len(CATEGORIES))[:, None]) * 2
+        group = group + np.arange(2)
+        lo = np.searchsorted(self._keys, group * self.n_days + first, side="left")
+        hi = np.searchsorted(self._keys, group * self.n_days + last, side="right")
+        shown = np.isin(np.array(CATEGORIES), view.categories)[None, :, None] & np.array(
+            [not view.exact_only, True]
+        )
+        hi = np.where(shown, hi, lo)
+        return lo, hi
+
+    def events_in(self, view: View, limit: int | None = None) -> pd.DataFrame:
+        """The events in the view, in date order (the first ``limit`` of them if given)."""
         rows, mask = self._rows(view)
-        part = self.record.events.iloc[rows]
-        return part if mask is None else part[mask]
+        if mask is None:
+            stop = rows.stop if limit is None else min(rows.stop, rows.start + limit)
+            return self.record.events.iloc[rows.start : stop]
+        keep = np.flatnonzero(mask)
+        if limit is not None:
+            keep = keep[:limit]
+        return self.record.events.iloc[rows.start + keep]
 
     def place_events(self, city_id: str, view: View) -> pd.DataFrame:
         """One place's events in the view, in date order: its chronology."""
-        rows, mask = self._rows(view)
-        here = self.city_codes[rows] == self.record.cities.index.get_loc(city_id)
-        keep = here if mask is None else here & mask
-        return self.record.events.iloc[rows][keep]
+        place = np.array([self.record.cities.index.get_loc(city_id)])
+        lo, hi = self._runs(view, place)
+        rows = np.sort(
+            np.concatenate([self._order[a:b] for a, b in zip(lo.ravel(), hi.ravel(), strict=True)])
+        )
+        return self.record.events.iloc[rows]
 
     def city_totals(self, view: View) -> pd.DataFrame:
-        """Per place with at least one event in view: counts per category, total, dominant."""
-        rows, mask = self._rows(view)
-        cities = self.city_codes[rows]
-        cats = self.category_codes[rows]
-        fatal = self.fatalities[rows]
-        if mask is not None:
-            cities, cats, fatal = cities[mask], cats[mask], fatal[mask]
-        n_cities = len(self.city_ids)
-        counts = np.zeros((n_cities, len(CATEGORIES)), dtype=np.int64)
-        for k in range(len(CATEGORIES)):
-            counts[:, k] = np.bincount(cities[cats == k], minlength=n_cities)
+        """Per place with at least one event in view: counts per category, total, fatalities,
+        ``exact`` (events with exact date and place) and what dominated."""
+        lo, hi = self._runs(view, np.arange(len(self.city_ids)))
+        counts = (hi - lo).sum(axis=2)
         frame = pd.DataFrame(counts, index=self.city_ids, columns=list(CATEGORIES))
         frame["events"] = counts.sum(axis=1)
-        frame["fatalities"] = np.bincount(cities, weights=fatal, minlength=n_cities).astype(
-            np.int64
-        )
+        frame["fatalities"] = (self._fatal_sum[hi] - self._fatal_sum[lo]).sum(axis=(1, 2))
+        frame["exact"] = (hi - lo)[:, :, 1].sum(axis=1)
         frame = frame[frame["events"] > 0]
         frame["dominant"] = dominant(frame["protest"], frame["crackdown"])
         frame.index.name = "city_id"
         return frame
 
     def headline(self, view: View) -> Headline:
-        rows, mask = self._rows(view)
-        cats = self.category_codes[rows]
-        cities = self.city_codes[rows]
-        fatal = self.fatalities[rows]
-        known = self.has_fatalities[rows]
-        if mask is not None:
-            cats, cities, fatal, known = cats[mask], cities[mask], fatal[mask], known[mask]
+        lo, hi = self._runs(view, np.arange(len(self.city_ids)))
+        counts = (hi - lo).sum(axis=2)
         return Headline(
-            events=len(cats),
-            protest=int((cats == CATEGORIES.index("protest")).sum()),
-            crackdown=int((cats == CATEGORIES.index("crackdown")).sum()),
-            cities=len(np.unique(cities)),
-            fatalities=int(fatal.sum()),
-            events_with_fatalities=int(known.sum()),
+            events=int(counts.sum()),
+            protest=int(counts[:, CATEGORIES.index("protest")].sum()),
+            crackdown=int(counts[:, CATEGORIES.index("crackdown")].sum()),
+            cities=int((counts.sum(axis=1) > 0).sum()),
+            fatalities=int((self._fatal_sum[hi] - self._fatal_sum[lo]).sum()),
+            events_with_fatalities=int((self._known_sum[hi] - self._known_sum[lo]).sum()),
         )
+
+    def first_events(self, view: View, limits: pd.Series) -> pd.DataFrame:
+        """The earliest events in view at each place of ``limits`` (city_id -> how many), at
+        most that many per place, in date order. Work is bounded by the limits, not by the
+        number of events in view."""
+        places = self.record.cities.index.get_indexer(limits.index)
+        if (places < 0).any():
+            raise KeyError(f"unknown places: {list(limits.index[places < 0])}")
+        wanted = limits.to_numpy(dtype=np.int64)
+        lo, hi = self._runs(view, places)
+        per_run = np.repeat(wanted, lo.shape[1] * lo.shape[2])
+        take = np.minimum((hi - lo).ravel(), per_run)
+        total = int(take.sum())
+        # positions lo[i], lo[i] + 1, ..., lo[i] + take[i] - 1 for every run i, concatenated
+        starts = np.repeat(lo.ravel() - (np.cumsum(take) - take), take)
+        rows = self._order[starts + np.arange(total)]
+        owner = np.repeat(np.repeat(np.arange(len(places)), lo.shape[1] * lo.shape[2]), take)
+        by_place = np.lexsort((rows, owner))
+        rows, owner = rows[by_place], owner[by_place]
+        rank = np.arange(total) - np.searchsorted(owner, owner, side="left")
+        return self.record.events.iloc[np.sort(rows[rank < wanted[owner]])]
 
 
 def dominant(protest: pd.Series, crackdown: pd.Series) -> pd.Series:

@@ -5,16 +5,18 @@ from datetime import date
 from pathlib import Path
 
 from dashboard import data, mapview, query
-from tests.recordkit import events, write_record
+from tests.recordkit import CITIES, event, events, write_record
 
 HOSTILE = "<img src=x onerror=alert(1)>`${x}`\\1 \"'&"
 
 
-def layer_features(folder: Path, view: query.View | None = None) -> list[dict]:
+def layer_features(
+    folder: Path, view: query.View | None = None, selected: str | None = None
+) -> list[dict]:
     record = data.load_record(folder)
     index = query.EventIndex(record)
     view = view or query.View(*record.settings.period)
-    group = mapview.city_layer(record, index.city_totals(view), index.events_in(view))
+    group = mapview.city_layer(index, view, selected)
     (geojson,) = group._children.values()
     return geojson.data["features"]
 
@@ -92,3 +94,119 @@ def test_base_map_is_constant() -> None:
     a, b = mapview.base_map(), mapview.base_map()
     assert a.location == b.location == list(mapview.MAP_CENTER)
     assert a.options["zoom"] == mapview.MAP_ZOOM
+
+
+def made_up_places(n: int, name: str = "Place") -> list[dict]:
+    return [
+        {
+            **CITIES[0],
+            "city_id": f"place-{i:04d}",
+            "name": f"{name} {i}",
+            "lon": 50.0 + (i * 7.919) % 35,
+            "lat": 42.0 + (i * 3.141) % 12,
+        }
+        for i in range(n)
+    ]
+
+
+def event_at(city: dict, id_: str, day: int, category: str = "protest", notes: str = "") -> dict:
+    row = event(id_, f"2022-01-{day:02d}", "almaty", category, "Peaceful protest", "")
+    row.update(
+        city_id=city["city_id"],
+        location=city["name"],
+        latitude=str(city["lat"]),
+        longitude=str(city["lon"]),
+        notes=notes or f"Test event {id_}.",
+    )
+    return row
+
+
+def many_places(folder: Path, n_places: int, events_per_place: int, name: str = "Place") -> Path:
+    """``n_places`` made-up places; place i has ``events_per_place * (i + 1)`` events (so the
+    places differ in size), half protest and half crackdown, over the first week of January."""
+    cities = made_up_places(n_places, name)
+    rows = [
+        event_at(city, f"E{i:04d}-{j:04d}", 1 + j % 7, ("protest", "crackdown")[j % 2])
+        for i, city in enumerate(cities)
+        for j in range(events_per_place * (i + 1))
+    ]
+    return write_record(folder, cities=cities, event_rows=rows)
+
+
+def test_many_places_are_bounded_summed_into_areas_and_all_drawn(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(mapview, "MAX_PLACE_CIRCLES", 5)
+    monkeypatch.setattr(mapview, "MAX_AREA_CIRCLES", 4)
+    folder = many_places(tmp_path / "r", 40, 1)
+    features = layer_features(folder, selected="place-0000")  # the smallest place
+    props = [f["properties"] for f in features]
+    assert len(features) <= 5 + 4
+    single = [p for p in props if not p["city_id"].startswith("area:")]
+    areas = [p for p in props if p["city_id"].startswith("area:")]
+    # the four biggest places, then the selected one (the smallest) drawn on its own
+    assert [p["city_id"] for p in single] == [
+        "place-0039",
+        "place-0038",
+        "place-0037",
+        "place-0036",
+        "place-0000",
+    ]
+    assert single[-1]["selected"] and not any(p["selected"] for p in single[:-1])
+    assert areas and all(p["approximate"] and not p["selected"] for p in areas)
+    # every place and every event is on the map, once
+    places_in_areas = sum(int(p["tooltip"].split("<b>")[1].split(" ")[0]) for p in areas)
+    assert places_in_areas + len(single) == 40
+    drawn = sum(int(p["tooltip"].split("<br>")[1].split(" ")[0]) for p in props)
+    assert drawn == sum(range(1, 41))
+    assert all(f["geometry"]["type"] == "Point" for f in features)
+    assert "smaller places in this area" in areas[0]["popup"]
+
+
+def test_popup_lines_are_shared_out_and_the_payload_is_bounded(tmp_path: Path) -> None:
+    """Thousands of places with long notes: at most MAX_PLACE_CIRCLES + MAX_AREA_CIRCLES
+    circles, popups within the byte budget, the whole layer under 200 kB."""
+    long_note = "Long note " + "x" * (mapview.NOTE_LIMIT + 50)
+    cities = made_up_places(2000)
+    rows = [
+        event_at(city, f"E{i:04d}-{j}", 1 + j, notes=long_note)
+        for i, city in enumerate(cities)
+        for j in range(3 if i < 150 else 1)
+    ]
+    folder = write_record(tmp_path / "r", cities=cities, event_rows=rows)
+    features = layer_features(folder)
+    assert len(features) <= mapview.MAX_PLACE_CIRCLES + mapview.MAX_AREA_CIRCLES
+    popups = [f["properties"]["popup"] for f in features]
+    lines = sum(p.count("<li>") for p in popups[: mapview.MAX_PLACE_CIRCLES])
+    assert 0 < lines <= mapview.POPUP_LINE_BUDGET
+    assert sum(len(p.encode()) for p in popups) < mapview.POPUP_BYTE_BUDGET + 60_000
+    assert len(json.dumps(features).encode()) <= 200_000
+
+
+def test_payload_does_not_grow_with_events(tmp_path: Path) -> None:
+    small = layer_features(many_places(tmp_path / "small", 3, 12))
+    big = layer_features(many_places(tmp_path / "big", 3, 400))
+    assert len(json.dumps(big)) < 1.05 * len(json.dumps(small))
+
+
+def test_places_with_no_popup_lines_say_how_to_list_their_events(
+    record_dir: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(mapview, "POPUP_LINE_BUDGET", 2)  # 3 places: none gets a line...
+    props = {f["properties"]["city_id"]: f["properties"] for f in layer_features(record_dir)}
+    assert "<li>" not in props["almaty"]["popup"]
+    assert "4 more: click the circle to list them below the map" in props["almaty"]["popup"]
+    selected = {  # ... except the selected place, which gets them all
+        f["properties"]["city_id"]: f["properties"]
+        for f in layer_features(record_dir, selected="almaty")
+    }
+    assert selected["almaty"]["popup"].count("<li>") == 4
+
+
+def test_area_popups_escape_place_names(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(mapview, "MAX_PLACE_CIRCLES", 1)
+    features = layer_features(many_places(tmp_path / "r", 6, 1, name=HOSTILE))
+    areas = [f["properties"] for f in features if f["properties"]["city_id"].startswith("area:")]
+    assert areas
+    for props in areas:
+        text = props["tooltip"] + props["popup"]
+        assert "<img" not in text and "`" not in text and "${" not in text and "\\" not in text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in props["popup"]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard import data, query
@@ -54,46 +56,123 @@ def test_events_in_respects_range_and_categories(index: query.EventIndex) -> Non
     assert index.events_in(view)["event_id_cnty"].tolist() == ["T5", "T6"]
 
 
-def random_record(folder: Path, n: int, seed: int) -> data.Record:
+def random_record(folder: Path, n: int, seed: int, n_places: int = 3) -> data.Record:
+    """``n`` random events at ``n_places`` places (the kit's cities, then made-up ones), with
+    random dates, categories, precisions and fatalities."""
     rng = random.Random(seed)
+    cities = list(CITIES)
+    for i in range(n_places - len(CITIES)):
+        cities.append(
+            {
+                **CITIES[0],
+                "city_id": f"place-{i}",
+                "name": f"Place {i}",
+                "lon": round(rng.uniform(50, 85), 4),
+                "lat": round(rng.uniform(42, 54), 4),
+            }
+        )
+    cities = cities[:n_places]
     rows = []
     for i in range(n):
         day = date(2021, 12, 28) + timedelta(days=rng.randrange(35))
-        city = rng.choice(CITIES)["city_id"]
+        city = rng.choice(cities)
         fatal = rng.choice(["", "", "0", str(rng.randrange(20))])
-        rows.append(
-            event(f"R{i}", day.isoformat(), city, rng.choice(CATEGORIES), "Peaceful protest", fatal)
+        row = event(f"R{i:05d}", day.isoformat(), "almaty", rng.choice(CATEGORIES), "Other", fatal)
+        row.update(
+            city_id=city["city_id"],
+            location=city["name"],
+            latitude=str(city["lat"]),
+            longitude=str(city["lon"]),
+            time_precision=rng.choice("1112"),
+            geo_precision=rng.choice("1113"),
         )
-    write_record(folder, event_rows=rows)
+        rows.append(row)
+    write_record(folder, cities=cities, event_rows=rows)
     return data.load_record(folder)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_fast_path_equals_plain_filter_and_count(tmp_path: Path, seed: int) -> None:
+def random_views(record: data.Record, rng: random.Random, n: int) -> list[query.View]:
+    """Random ranges (some reaching outside the period, some single days), categories and
+    exactness."""
+    lo = record.settings.period[0]
+    views = []
+    for _ in range(n):
+        a, b = sorted(rng.randrange(-3, 38) for _ in range(2))
+        cats = tuple(c for c in CATEGORIES if rng.random() < 0.7) or ("protest",)
+        views.append(
+            query.View(lo + timedelta(days=a), lo + timedelta(days=b), cats, rng.random() < 0.3)
+        )
+    return views
+
+
+def ids(frame) -> list[str]:
+    return frame["event_id_cnty"].tolist()
+
+
+@pytest.mark.parametrize(("seed", "n_places"), [(0, 3), (1, 3), (2, 12), (3, 12), (4, 40)])
+def test_fast_path_equals_plain_filter_and_count(tmp_path: Path, seed: int, n_places: int) -> None:
     """The indexed answers equal a plain filter-and-count on random ranges and categories."""
-    record = random_record(tmp_path / "r", 400, seed)
+    record = random_record(tmp_path / "r", 600, seed, n_places)
     index = query.EventIndex(record)
     rng = random.Random(seed)
-    lo = record.settings.period[0]
-    for _ in range(40):
-        a, b = sorted(rng.randrange(-3, 38) for _ in range(2))
-        start, end = lo + timedelta(days=a), lo + timedelta(days=b)
-        cats = tuple(c for c in CATEGORIES if rng.random() < 0.7) or ("protest",)
-        view = query.View(start, end, cats, exact_only=rng.random() < 0.3)
+    for view in random_views(record, rng, 40):
         plain = query.filter_events(record.events, view)
-        assert index.events_in(view)["event_id_cnty"].tolist() == plain["event_id_cnty"].tolist()
+        assert ids(index.events_in(view)) == ids(plain)
+        assert ids(index.events_in(view, limit=7)) == ids(plain.head(7))
+
         totals = index.city_totals(view)
-        for cat in CATEGORIES:
-            expected = plain[plain["category"] == cat].groupby("city_id").size()
-            got = totals[cat][totals[cat] > 0]
-            assert got.sort_index().to_dict() == expected[expected > 0].sort_index().to_dict()
-        head = index.headline(view)
-        assert head.events == len(plain)
-        assert head.protest == int((plain["category"] == "protest").sum())
-        assert head.cities == plain["city_id"].nunique()
-        assert head.fatalities == int(plain["fatalities"].fillna(0).sum())
-        assert head.events_with_fatalities == int(plain["fatalities"].notna().sum())
-        assert np.array_equal(
-            totals["fatalities"].sort_index().to_numpy(),
-            plain.groupby("city_id")["fatalities"].sum().sort_index().to_numpy(),
+        by_place = plain.groupby("city_id", observed=True)
+        expected = pd.DataFrame(
+            {cat: plain[plain["category"] == cat].groupby("city_id").size() for cat in CATEGORIES}
         )
+        expected = expected.reindex(by_place.size().index).fillna(0).astype(int)
+        expected["events"] = by_place.size()
+        expected["fatalities"] = by_place["fatalities"].sum().astype(int)
+        exact = (plain["time_precision"] == 1) & (plain["geo_precision"] == 1)
+        expected["exact"] = exact.groupby(plain["city_id"]).sum()
+        got = totals.drop(columns="dominant").sort_index()
+        assert got.to_dict("index") == expected.sort_index().to_dict("index")
+        assert (
+            totals["dominant"].to_dict()
+            == query.dominant(expected["protest"], expected["crackdown"]).to_dict()
+        )
+
+        head = index.headline(view)
+        assert head == query.Headline(
+            events=len(plain),
+            protest=int((plain["category"] == "protest").sum()),
+            crackdown=int((plain["category"] == "crackdown").sum()),
+            cities=plain["city_id"].nunique(),
+            fatalities=int(plain["fatalities"].fillna(0).sum()),
+            events_with_fatalities=int(plain["fatalities"].notna().sum()),
+        )
+
+        place = rng.choice(list(record.cities.index))
+        assert ids(index.place_events(place, view)) == ids(plain[plain["city_id"] == place])
+
+        chosen = rng.sample(list(record.cities.index), k=min(5, len(record.cities)))
+        limits = pd.Series([rng.choice([0, 1, 2, 5, 50]) for _ in chosen], index=chosen)
+        first = index.first_events(view, limits)
+        expected_first = pd.concat(
+            [plain[plain["city_id"] == c].head(int(n)) for c, n in limits.items()]
+        ).sort_index()
+        assert ids(first) == ids(expected_first)
+
+
+def test_index_memory_does_not_grow_with_period_times_places(tmp_path: Path) -> None:
+    """A long period with many places: the index holds O(events) arrays, no days x places
+    table, and still answers like the plain filter."""
+    folder = tmp_path / "long"
+    record = random_record(folder, 300, seed=7, n_places=60)
+    (folder / data.SETTINGS_FILE).write_text(
+        json.dumps({"period": ["2012-01-01", "2031-12-31"]}), "utf-8"
+    )
+    record = data.load_record(folder)
+    index = query.EventIndex(record)
+    assert index.n_days > 7000
+    arrays = [v for v in vars(index).values() if isinstance(v, np.ndarray)]
+    assert max(a.size for a in arrays) <= max(len(record.events), index.n_days) + 1
+    view = query.View(date(2022, 1, 1), date(2022, 1, 20), ("protest", "crackdown"))
+    plain = query.filter_events(record.events, view)
+    assert index.headline(view).events == len(plain)
+    assert index.city_totals(view)["events"].sum() == len(plain)

@@ -10,7 +10,8 @@
   routing, on the app, its first run finished; closed after the test.
 
 Helpers (from ``harness``): ``wait_for_idle(page)``, ``map_frame(page)``, ``wait_for_map(frame)``,
-``count_circles(frame)``, ``wait_for_circle_count(frame, n)``, ``slider(page, label)``.
+``count_circles(frame)``, ``wait_for_circle_count(frame, n)``, ``slider(page, label)``,
+``click_in_map(page, locator)``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     AppServer,
     HarnessError,
+    click_in_map,
     count_circles,
     launch_app,
     launch_browser,
@@ -43,6 +45,7 @@ from dashboard.assets import DEFAULT_VENDOR_DIR, AssetError, fetch_assets  # noq
 
 __all__ = [
     "AppServer",
+    "click_in_map",
     "count_circles",
     "map_frame",
     "slider",

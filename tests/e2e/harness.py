@@ -654,3 +654,14 @@ def wait_for_circle_count(frame: Frame, expected: int, timeout_ms: float = PAGE_
         raise HarnessError(
             f"expected {expected} circles, found {frame.locator(CIRCLES).count()}"
         ) from exc
+
+
+def click_in_map(page: Page, target: Locator, **click_options: object) -> None:
+    """Click something inside the map iframe, e.g. ``frame.locator("path[data-city-id='x']")``.
+
+    Scrolls the whole iframe into view first. Otherwise, when the iframe is partly outside the
+    viewport, the mousedown focuses it, Chrome scrolls it into view before the mouseup, and the
+    click event lands on the map container instead of the target (Leaflet sees a map click).
+    """
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    target.click(**click_options)  # type: ignore[arg-type]
