@@ -307,17 +307,39 @@ with cite.expander("Cite this view"):
 if city is not None:
     place = record.cities.loc[city]
     story = index.place_events(city, view)
+    whole_story = index.place_events(city, query.View(lo, hi))
     st.subheader(f"{place['name']}: chronology")
     st.caption(places.label(place))
-    if len(story):
-        first = story.iloc[0]
-        st.write(
-            f"First event in view: {first['event_date']:%-d %b %Y} · {len(story)} event(s) "
-            "in the selected range and categories."
+    if len(whole_story):
+        joined = whole_story.iloc[0]
+        st.text(
+            f"First event in the record: {joined['event_date']:%-d %b %Y} ({joined['category']}). "
+            f"{len(story)} of its {len(whole_story)} events are in the selected range and "
+            "categories:"
         )
+    if len(story):
         st.dataframe(event_frame(story), hide_index=True, width="stretch")
-    else:
-        st.write("No events at this place in the selected range and categories.")
+    place_figures = charts.figure_frame(record, (start, end))
+    place_figures = place_figures[place_figures["scope"] == city]
+    if len(place_figures):
+        st.caption(f"Figures reported for this place ({len(place_figures)}):")
+        st.dataframe(figure_table(place_figures), hide_index=True, width="stretch")
+    place_periods = charts.period_frame(record, city)
+    place_periods = place_periods[place_periods["scope"] == city]
+    if len(place_periods):
+        st.caption("Periods in force here:")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "period": place_periods["label"],
+                    "from": place_periods["start"].dt.date,
+                    "to": place_periods["end"].dt.date,
+                    "sources": place_periods["source"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 # --------------------------------------------------------------------------- event table
 
