@@ -32,19 +32,24 @@ def _category_scale() -> alt.Scale:
 
 
 def daily_counts(events: pd.DataFrame) -> pd.DataFrame:
-    """Events per day and category (only days and categories that have events)."""
+    """Events per day, category and precision (``exact``, or ``approximate`` when the date or
+    the place is approximate); only combinations that occur."""
     if events.empty:
         return pd.DataFrame(
-            {"date": pd.Series(dtype="datetime64[ns]"), "category": [], "events": []}
+            {
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "category": pd.Series(dtype=str),
+                "precision": pd.Series(dtype=str),
+                "events": pd.Series(dtype="int64"),
+            }
         )
-    counts = (
-        events.groupby(["event_date", events["category"].astype(str)], observed=True)
-        .size()
-        .rename("events")
-        .reset_index()
-        .rename(columns={"event_date": "date"})
-    )
-    return counts
+    approximate = (events["time_precision"] > 1) | (events["geo_precision"] > 1)
+    keys = [
+        events["event_date"].rename("date"),
+        events["category"].astype(str).rename("category"),
+        approximate.map({True: "approximate", False: "exact"}).rename("precision"),
+    ]
+    return events.groupby(keys, observed=True).size().rename("events").reset_index()
 
 
 def _day_domain(period: tuple[date, date]) -> list[str]:
@@ -94,9 +99,17 @@ def timeline_chart(
                 scale=_category_scale(),
                 legend=alt.Legend(orient="top", direction="horizontal"),
             ),
+            opacity=alt.Opacity(
+                "precision:N",
+                title=None,
+                scale=alt.Scale(domain=["exact", "approximate"], range=[1.0, 0.4]),
+                legend=alt.Legend(orient="top", direction="horizontal"),
+            ),
+            order=alt.Order("precision:N", sort="descending"),
             tooltip=[
                 alt.Tooltip("date:T", format="%-d %b %Y"),
                 alt.Tooltip("category:N"),
+                alt.Tooltip("precision:N", title="Date and place"),
                 alt.Tooltip("events:Q"),
             ],
         )

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dashboard import charts, data
+from tests.recordkit import events, write_record
+
+FIGURES = [
+    {
+        "figure_id": "F1",
+        "kind": "deaths",
+        "label": "people killed",
+        "value": "26",
+        "unit": "people",
+        "scope": "national",
+        "as_of": "2022-01-07",
+        "claimed_by": "officials",
+        "source_ids": "s1",
+        "claimant_type": "officials",
+    },
+    {
+        "figure_id": "F2",
+        "kind": "deaths",
+        "label": "people killed",
+        "value": "164",
+        "unit": "people",
+        "scope": "almaty",
+        "as_of": "2022-01-09",
+        "claimed_by": "state media",
+        "source_ids": "s1;s2",
+        "claimant_type": "state media",
+    },
+]
+PERIODS = [
+    {
+        "period_id": "P1",
+        "kind": "internet blackout",
+        "label": "Full shutdown",
+        "start": "2022-01-05",
+        "end": "2022-01-09",
+        "scope": "national",
+        "source_ids": "s1",
+    },
+    {
+        "period_id": "P2",
+        "kind": "curfew",
+        "label": "Curfew 23:00-07:00",
+        "start": "2022-01-05",
+        "end": "2022-01-18",
+        "scope": "almaty",
+        "source_ids": "s2",
+    },
+]
+
+
+@pytest.fixture
+def record(tmp_path: Path) -> data.Record:
+    rows = events()
+    rows[2]["geo_precision"] = "2"  # T3 Aktau: place approximate
+    folder = write_record(tmp_path / "r", event_rows=rows, figures=FIGURES)
+    from tests.recordkit import write_csv
+
+    write_csv(
+        folder / data.PERIODS_FILE, PERIODS, list(data.PERIOD_REQUIRED + data.PERIOD_OPTIONAL)
+    )
+    record = data.load_record(folder)
+    assert record.problems == ()
+    return record
+
+
+def test_daily_counts_split_by_category_and_precision(record: data.Record) -> None:
+    counts = charts.daily_counts(record.events)
+    assert counts["events"].sum() == len(record.events)
+    jan3 = counts[counts["date"] == "2022-01-03"].set_index("precision")["events"].to_dict()
+    assert jan3 == {"approximate": 1, "exact": 1}
+    assert charts.daily_counts(record.events.iloc[:0]).empty
+
+
+def test_periods_national_plus_selected_place_with_outlets(record: data.Record) -> None:
+    assert charts.period_frame(record)["period_id"].tolist() == ["P1"]
+    both = charts.period_frame(record, "almaty")
+    assert both["period_id"].tolist() == ["P1", "P2"]
+    assert both.set_index("period_id").loc["P2", "source"] == "Other Outlet"
+
+
+def test_figures_flag_claims_in_range_and_name_places(record: data.Record) -> None:
+    frame = charts.figure_frame(record, (date(2022, 1, 1), date(2022, 1, 8)))
+    by_id = frame.set_index("figure_id")
+    assert by_id.loc["F1", "in_range"] and not by_id.loc["F2", "in_range"]
+    assert by_id.loc["F2", "place"] == "Almaty" and by_id.loc["F1", "place"] == "national"
+    assert by_id.loc["F2", "source"] == "Test Outlet; Other Outlet"
+    spec = charts.figures_chart(frame, record.settings.period).to_dict()
+    assert spec["mark"]["type"] == "point"
+
+
+def test_first_events_order_the_spread(record: data.Record) -> None:
+    first = charts.first_events(record.events, record)
+    assert first["place"].tolist() == ["Zhanaozen", "Aktau", "Almaty"]
+    assert first.set_index("place").loc["Almaty", "events"] == 4
+    assert charts.spread_chart(first, record.settings.period).to_dict()["mark"]["type"] == "circle"
+
+
+def test_timeline_has_bars_blackout_band_and_selected_box(record: data.Record) -> None:
+    counts_chart, lanes = charts.timeline_chart(
+        charts.daily_counts(record.events),
+        charts.period_frame(record, "almaty"),
+        record.settings.period,
+        (date(2022, 1, 4), date(2022, 1, 6)),
+    )
+    spec = counts_chart.to_dict()
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["rect", "bar", "rect"]
+    datasets = spec["datasets"]
+    blackout = next(v for v in datasets.values() if v and "kind" in v[0])
+    assert [row["label"] for row in blackout] == ["Full shutdown"]
+    lanes_data = next(iter(lanes.to_dict()["datasets"].values()))
+    assert {row["kind"] for row in lanes_data} == {"internet blackout", "curfew"}
