@@ -136,3 +136,43 @@ def test_selecting_a_place_shows_its_chronology(record_dir: Path, monkeypatch) -
     assert any("Aktau: chronology" in h.value for h in at.subheader)
     story = at.dataframe[0].value
     assert story["description"].tolist() == ["Test event T3 in Aktau.", "Test event T8 in Aktau."]
+
+
+def test_event_in_link_is_shown_and_kept_in_the_url(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch, event="T5")
+    assert any("Selected event" in m.value for m in at.markdown)
+    assert any("Test event T5 in Almaty." in t.value for t in at.text)
+    assert at.query_params["event"] == "T5"
+
+
+def test_downloads_are_offered_for_the_range(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download 8 events as CSV (ACLED columns + ours)", "Download as GeoJSON"]
+    at.slider[0].set_value((date(2022, 1, 5), date(2022, 1, 5))).run()
+    assert at.get("download_button")[0].proto.label.startswith("Download 2 events")
+
+
+def test_figures_panel_lists_claims_with_sources(tmp_path: Path, monkeypatch) -> None:
+    from tests.recordkit import write_record
+
+    figure = {
+        "figure_id": "F1",
+        "kind": "arrests",
+        "label": "people detained",
+        "value": "3000",
+        "unit": "people",
+        "scope": "almaty",
+        "as_of": "2022-01-08",
+        "claimed_by": "officials",
+        "source_ids": "s2",
+    }
+    folder = write_record(tmp_path / "r", figures=[figure])
+    at = run_app(folder, monkeypatch)
+    tables = [df.value for df in at.dataframe]
+    figure_tables = [t for t in tables if "claimed by" in t.columns]
+    assert figure_tables and figure_tables[0].iloc[0]["reported by"] == "Other Outlet"
+    assert figure_tables[0].iloc[0]["in range"] == "●"
+    at.selectbox[0].set_value("almaty").run()
+    tables = [df.value for df in at.dataframe]
+    assert sum("claimed by" in t.columns for t in tables) == 2  # panel + the place's story
