@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
+# Where the map's Leaflet/jQuery/Bootstrap come from: local (this server, /app/static/vendor/) or cdn.
+ASSETS ?= local
 
-.PHONY: install run test lint format browser assets validate clean
+.PHONY: install run test lint format browser assets validate bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The map assets are fetched if they can be; without them the app uses the CDNs and says so.
 run: install
+	-@$(PY) -m dashboard.assets >/dev/null || echo "map assets not fetched: the map loads them from public CDNs"
 	@echo "Qantar Map: open http://localhost:$(PORT) (QANTAR_DATA_DIR=$${QANTAR_DATA_DIR:-geodata})"
-	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+	QANTAR_ASSETS=$(ASSETS) $(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
 
 validate: install
 	$(PY) -m dashboard validate $(DIR)
@@ -43,5 +47,15 @@ format: install
 test: install browser assets lint
 	$(PY) -m pytest
 
+# Qantar Map vs a naive one-marker-per-event folium app at 1k..1M synthetic events: prints one
+# table (bench/README.md). Not part of `make test`; about 10 minutes on 2 cores.
+bench: install browser assets
+	$(PY) bench/run.py
+
+# 30 concurrent browser sessions x 20 slider moves against one server (bench/loadtest.py);
+# loopback only, a few minutes. `make test` runs a small form (tests/e2e/test_load.py).
+loadtest: install browser assets
+	$(PY) bench/loadtest.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache dashboard/static/vendor
+	rm -rf $(VENV) .pytest_cache .ruff_cache dashboard/static/vendor bench/out

@@ -12,12 +12,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
+from streamlit.logger import get_logger  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import acled, charts, data, links, mapview, places, query, record_cache  # noqa: E402
+from dashboard import (  # noqa: E402
+    acled,
+    assets,
+    charts,
+    data,
+    links,
+    mapview,
+    places,
+    query,
+    record_cache,
+)
 from dashboard.data import CATEGORIES  # noqa: E402
 
 TABLE_LIMIT = 500
+READ_ATTEMPTS = 3
+
+log = get_logger(__name__)
 
 st.set_page_config(
     page_title="Qantar Map: the January 2022 unrest in Kazakhstan, mapped with sources",
@@ -30,10 +44,54 @@ st.set_page_config(
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the record…")
-def load(data_dir: str, _stamp: tuple) -> tuple[query.EventIndex | None, list[data.Problem]]:
-    """Load and index a record once for all sessions; reloads when a file changes (stamp)."""
-    record, problems = record_cache.validate(Path(data_dir))
+def load(data_dir: str, stamp: tuple) -> tuple[query.EventIndex | None, list[data.Problem]]:
+    """Load and index a record once for all sessions; reloads when a file changes (``stamp``,
+    the files' fingerprint, is part of the cache key). Files that change while they are read
+    (a copy still being written) are read again, and given up on after READ_ATTEMPTS."""
+    folder = Path(data_dir)
+    for _ in range(READ_ATTEMPTS):
+        before = data.fingerprint(folder)
+        record, problems = record_cache.validate(folder)
+        if data.fingerprint(folder) == before:
+            break
+    else:
+        record = None
+        problems.append(
+            data.Problem(folder.name, None, None, "the files kept changing while they were read")
+        )
+    log.info(
+        "loaded the record in %s: version %s, %s events, %d problems",
+        data_dir,
+        record.version if record else "(none)",
+        len(record.events) if record else 0,
+        len(problems),
+    )
     return (query.EventIndex(record) if record else None), problems
+
+
+@st.cache_resource
+def served_records() -> dict[str, query.EventIndex]:
+    """Per record folder, the last version that loaded without errors (shared by all sessions)."""
+    return {}
+
+
+def choose_record(
+    data_dir: str, index: query.EventIndex | None, problems: list[data.Problem]
+) -> tuple[query.EventIndex | None, list[data.Problem], list[data.Problem]]:
+    """The record to serve, its problems, and the problems of newer files that were rejected.
+
+    A version that loads without errors replaces the one served. One that cannot be loaded or
+    has errors (files half-written, or invalid) is served only if no good version has been
+    served since this server started; otherwise every session keeps the last good version, whole.
+    """
+    served = served_records()
+    if index is not None and not any(p.severity == "error" for p in problems):
+        served[data_dir] = index
+        return index, problems, []
+    good = served.get(data_dir)
+    if good is None or (index is not None and index.record.version == good.record.version):
+        return index, problems, []
+    return good, list(good.record.problems), problems
 
 
 def show_problems(problems: list[data.Problem]) -> None:
@@ -107,6 +165,13 @@ def daily_counts(version: str, categories: tuple[str, ...], exact_only: bool) ->
     return charts.daily_counts(index.events_in(query.View(lo, hi, categories, exact_only)))
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def map_labels(version: str) -> list[tuple[str, float, float]]:
+    """The places the map names when its tiles do not load (cached per record)."""
+    del version  # part of the cache key only
+    return mapview.label_places(index.record)
+
+
 def figure_table(figures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -130,7 +195,9 @@ def format_category(category: str) -> str:
 # --------------------------------------------------------------------------- load
 
 data_dir = data.data_dir_from_env()
-index, problems = load(str(data_dir), data.fingerprint(data_dir))
+index, problems, rejected = choose_record(
+    str(data_dir), *load(str(data_dir), data.fingerprint(data_dir))
+)
 
 st.title("Qantar Map")
 if index is None:
@@ -142,9 +209,16 @@ if index is None:
 record = index.record
 apply_link(record)
 st.caption(
-    f"{record.settings.title}: where and when protests and the crackdown happened, "
-    "with the sources for every event."
+    f"{mapview.escape_markdown(record.settings.title)}: where and when protests and the "
+    "crackdown happened, with the sources for every event."
 )
+if rejected:
+    with st.container(border=True):
+        st.warning(
+            "The record files have changed, but the new files failed validation, so this page "
+            f"still shows the last good version ({record.version}). Problems in the new files:"
+        )
+        show_problems(rejected)
 if st.session_state["link_notices"]:
     with st.container(border=True):
         st.warning("Parts of the link you opened could not be used; showing the nearest view.")
@@ -219,8 +293,13 @@ with st.container(horizontal=True, gap="large", key="figures_row"):
         ),
     )
 
+asset_urls, asset_notice = assets.self_hosted_urls(
+    static_serving=bool(st.get_option("server.enableStaticServing"))
+)
+if asset_notice:
+    st.warning(asset_notice)
 st_folium(
-    mapview.base_map(),
+    mapview.base_map(asset_urls, map_labels(record.version)),
     feature_group_to_add=mapview.city_layer(index, view, selected=city),
     key="map",
     returned_objects=["last_object_clicked"],
@@ -266,7 +345,9 @@ with figures_tab:
             "all are kept. Claims dated inside the selected range are drawn solid."
         )
         kinds = list(dict.fromkeys(figures["kind"]))
-        kind_tabs = st.tabs([k.replace("_", " ").capitalize() for k in kinds])
+        kind_tabs = st.tabs(
+            [mapview.escape_markdown(k.replace("_", " ").capitalize()) for k in kinds]
+        )
         for kind, tab in zip(kinds, kind_tabs, strict=True):
             part = figures[figures["kind"] == kind]
             with tab:
@@ -308,8 +389,8 @@ if city is not None:
     place = record.cities.loc[city]
     story = index.place_events(city, view)
     whole_story = index.place_events(city, query.View(lo, hi))
-    st.subheader(f"{place['name']}: chronology")
-    st.caption(places.label(place))
+    st.subheader(f"{mapview.escape_markdown(place['name'])}: chronology")
+    st.caption(mapview.escape_markdown(places.label(place)))
     if len(whole_story):
         joined = whole_story.iloc[0]
         st.text(

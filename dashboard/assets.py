@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import os
 import posixpath
 import re
 import shutil
@@ -50,6 +51,9 @@ from urllib.parse import urljoin, urlsplit
 DEFAULT_VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 # Where Streamlit's static serving (server.enableStaticServing) exposes dashboard/static/vendor/.
 STATIC_URL_BASE = "/app/static/vendor"
+# The one setting for self-hosting: QANTAR_ASSETS=local serves the map's scripts from the app's
+# own origin (vendor folder + Streamlit static serving); "cdn" (the default) uses folium's CDNs.
+ASSETS_ENV = "QANTAR_ASSETS"
 MARKER_NAME = ".qantar-vendor.json"
 MARKER_FORMAT = 1
 
@@ -298,6 +302,44 @@ def local_url_for(cdn_url: str, base: str = STATIC_URL_BASE) -> str | None:
     """The self-hosted URL for a CDN URL (``/app/static/vendor/...`` by default), or None."""
     rel = local_path_for(cdn_url)
     return None if rel is None else f"{base.rstrip('/')}/{rel}"
+
+
+def self_hosted_urls(
+    mode: str | None = None,
+    vendor_dir: Path | None = None,
+    base: str = STATIC_URL_BASE,
+    static_serving: bool = True,
+) -> tuple[dict[str, str] | None, str | None]:
+    """Where the map loads folium's assets from, for the ``QANTAR_ASSETS`` setting ``mode``
+    (default: the environment variable) and the vendor folder (default: DEFAULT_VENDOR_DIR,
+    which Streamlit serves at ``base``).
+
+    Returns (CDN URL -> self-hosted URL, or None for folium's own CDN links; a notice for the
+    page, or None). ``local`` falls back to the CDNs, with a notice, when a pinned package is
+    missing from ``vendor_dir`` or the server does not serve static files.
+    """
+    value = (os.environ.get(ASSETS_ENV, "") if mode is None else mode).strip().lower()
+    if value in ("", "cdn"):
+        return None, None
+    if value != "local":
+        return None, (
+            f"{ASSETS_ENV}={value[:40]!r} is neither 'local' nor 'cdn'; the map loads its scripts"
+            " from public CDNs."
+        )
+    fallback = " The map loads its scripts from public CDNs instead."
+    if not static_serving:
+        return None, (
+            f"{ASSETS_ENV}=local needs server.enableStaticServing = true (.streamlit/config.toml)."
+            + fallback
+        )
+    vendor_dir = DEFAULT_VENDOR_DIR if vendor_dir is None else Path(vendor_dir)
+    missing = [p.spec for p in PACKAGES if _is_current(vendor_dir / p.dirname, p) is None]
+    if missing:
+        return None, (
+            f"{ASSETS_ENV}=local, but {', '.join(missing)} are not in {vendor_dir}"
+            " (fetch them with `python -m dashboard.assets`)." + fallback
+        )
+    return {url: f"{base.rstrip('/')}/{rel}" for url, rel in ASSET_URLS.items()}, None
 
 
 def unmapped_urls(urls: Iterable[str]) -> list[str]:

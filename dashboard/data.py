@@ -17,6 +17,7 @@ Nothing here imports streamlit.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import json
 import os
@@ -285,12 +286,15 @@ def _read_csv(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            # Blank lines are kept as rows (dropped below) so that row numbers stay those of
+            # a spreadsheet, which shows them.
             frame = pd.read_csv(
                 path,
                 dtype=str,
                 keep_default_na=False,
                 encoding="utf-8-sig",
                 on_bad_lines="warn",
+                skip_blank_lines=False,
             )
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             out.add(name, None, None, f"not a readable CSV file: {str(exc).strip()}")
@@ -301,7 +305,9 @@ def _read_csv(
             skipped.append(int(m.group(1)))
             out.add(name, int(m.group(1)), None, f"row left out: {m.group(2).strip()}")
     frame.columns = [str(c).strip() for c in frame.columns]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # pandas renames a repeated "x" "x.1"
+        header = [c.strip() for c in next(csv.reader(fh), [])]
+    dupes = sorted({c for c in header if header.count(c) > 1})
     for col in dupes:
         out.add(name, 1, col, "column appears more than once")
     missing = [c for c in required if c not in frame.columns]
@@ -326,6 +332,19 @@ def _read_csv(
         for _ in range(2):
             rows = np.arange(len(frame)) + 2 + np.searchsorted(skipped_arr, rows, side="right")
     frame["_row"] = rows
+    empty = frame[required[0]] == ""
+    if empty.any():
+        empty[empty] = frame.loc[empty, list(required) + list(optional)].eq("").all(axis=1)
+    if empty.any():
+        first = int(frame.loc[empty, "_row"].iloc[0])
+        out.add(
+            name,
+            first,
+            None,
+            f"{int(empty.sum())} empty row(s) ignored, the first is row {first}",
+            "warning",
+        )
+        frame = frame[~empty].reset_index(drop=True)
     return frame
 
 
@@ -647,6 +666,8 @@ def _load_events(
     frame = _read_csv(path, EVENT_REQUIRED, EVENT_OPTIONAL, out)
     if frame is None:
         return None
+    if frame.empty:
+        out.add(path.name, None, None, "the file has no events", "warning")
     chk = _RowChecks(path.name, frame, out)
     for col in ("event_id_cnty", "event_type", "location", "source", "notes"):
         chk.not_empty(col)
@@ -694,6 +715,7 @@ def _load_figures(
         return empty
     frame = _read_csv(path, FIGURE_REQUIRED, FIGURE_OPTIONAL, out)
     if frame is None:
+        out.add(path.name, None, None, "the file could not be read: no figure is shown")
         return empty
     chk = _RowChecks(path.name, frame, out)
     for col in ("figure_id", "kind", "label", "unit", "claimed_by"):
@@ -733,6 +755,7 @@ def _load_periods(
         return empty
     frame = _read_csv(path, PERIOD_REQUIRED, PERIOD_OPTIONAL, out)
     if frame is None:
+        out.add(path.name, None, None, "the file could not be read: no period is shown")
         return empty
     chk = _RowChecks(path.name, frame, out)
     for col in ("period_id", "label"):

@@ -7,7 +7,10 @@ GeoJSON layer with one point per place, drawn as circle markers by a small JS ho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import folium
@@ -16,8 +19,9 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
+from jinja2.utils import htmlsafe_json_dumps
 
-from dashboard.data import CATEGORIES
+from dashboard.data import CATEGORIES, DEFAULT_DATA_DIR, Record
 from dashboard.query import (
     DOMINANT_CRACKDOWN,
     DOMINANT_MIXED,
@@ -32,6 +36,13 @@ MAP_CENTER: tuple[float, float] = (48.0, 67.0)
 MAP_ZOOM = 5
 # Kazakhstan's extent as [[south, west], [north, east]]: the first view fits it to any screen.
 FIT_BOUNDS: list[list[float]] = [[40.6, 46.5], [55.4, 87.3]]
+# Drawn under the circles, so the country's shape shows even when no tiles load (geodata/README).
+OUTLINE_FILE = DEFAULT_DATA_DIR / "kazakhstan-outline.geojson"
+OUTLINE_STYLE = {"color": "#4d4d4d", "weight": 1.2, "opacity": 0.7, "fill": False}
+# Places named on the map when tiles do not load (the ones with most events), and how long to
+# wait for a first tile before naming them.
+MAX_LABELS = 40
+TILE_WAIT_MS = 6000
 POPUP_EVENT_LIMIT = 12
 NOTE_LIMIT = 300
 # Bounds on one map update, whatever the number of events or places (see city_features).
@@ -40,7 +51,7 @@ MAX_AREA_CIRCLES = 60
 AREA_CELL_DEGREES = 1.0
 AREA_POPUP_PLACES = 5
 POPUP_LINE_BUDGET = 240
-POPUP_BYTE_BUDGET = 80_000
+LAYER_BYTE_BUDGET = 160_000
 
 # Colour-blind-safe pair (orange / purple) plus neutrals.
 COLOURS: dict[str, str] = {
@@ -77,6 +88,24 @@ def escape_html(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value).translate(_ESCAPES)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
+# GFM turns bare addresses into links after escapes are read: a word joiner (U+2060, invisible)
+# after these keeps "http://", "www." and "a@b.c" from being recognised.
+_AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www|@)")
+
+
+def escape_markdown(value: object) -> str:
+    """The Markdown counterpart of ``escape_html``, for data text in Streamlit elements that
+    render Markdown (headings, captions, tab labels): one line, every ASCII punctuation mark
+    that Markdown or Streamlit's extensions (links, images, HTML, ``:colour[...]``, ``$math$``)
+    could read as syntax backslash-escaped, and no bare address turned into a link, so the
+    text shows as written."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = _AUTOLINK_STARTS.sub("\\1\u2060", " ".join(str(value).split()))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _short(text: object, limit: int = NOTE_LIMIT) -> str:
@@ -124,8 +153,99 @@ class MapPositionInLink(MacroElement):
     )
 
 
-def base_map() -> folium.Map:
-    """The constant base map of Kazakhstan. Build a fresh one per rerun; never reuse it."""
+class MapStyle(MacroElement):
+    """The map's own CSS: long data text wraps inside tooltips and popups (a 5,000-character
+    name stays a box, not a line across the screen), and the tile-less look of TileFallback."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}
+<style>
+.leaflet-tooltip { white-space: normal; max-width: 22em; overflow-wrap: anywhere; }
+.leaflet-popup-content { overflow-wrap: anywhere; }
+.leaflet-tooltip.qm-label { display: none; background: transparent; border: none;
+    box-shadow: none; padding: 0 2px; color: #222; font: 12px/1.2 sans-serif;
+    text-shadow: 0 0 3px #fff, 0 0 3px #fff; max-width: 12em; overflow: hidden;
+    text-overflow: ellipsis; white-space: nowrap; }
+.leaflet-tooltip.qm-label::before { display: none; }
+.qm-no-tiles { background: #eef1f4; }
+.qm-no-tiles .leaflet-tile-pane { display: none; }
+.qm-no-tiles .leaflet-tooltip.qm-label { display: block; }
+</style>
+{% endmacro %}
+"""
+    )
+
+
+class TileFallback(MacroElement):
+    """A map that still reads when no tile loads (tile servers blocked or offline): if a tile
+    fails, or none has loaded after ``TILE_WAIT_MS``, the map gets the class ``qm-no-tiles``,
+    which hides the tile pane and shows a permanent label on each of ``labels`` (escaped
+    names with their coordinates). The first tile that loads takes the class away again."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map, labels) {
+    var box = map.getContainer(), loaded = false;
+    function noTiles() { if (!loaded) { box.classList.add("qm-no-tiles"); } }
+    labels.forEach(function (place) {
+        L.tooltip([place[1], place[2]], {content: place[0], permanent: true, direction: "right",
+                                         offset: [6, 0], className: "qm-label"}).addTo(map);
+    });
+    map.eachLayer(function (layer) {
+        if (layer instanceof L.TileLayer) {
+            layer.on("tileload", function () {
+                loaded = true;
+                box.classList.remove("qm-no-tiles");
+            });
+            layer.on("tileerror", noTiles);
+        }
+    });
+    setTimeout(noTiles, {{ this.wait_ms|tojson }});
+})({{ this._parent.get_name() }}, {{ this.labels|tojson }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, labels: list[tuple[str, float, float]], wait_ms: int = TILE_WAIT_MS) -> None:
+        super().__init__()
+        self._name = "TileFallback"
+        self.labels = [[escape_html(name), float(lat), float(lon)] for name, lat, lon in labels]
+        self.wait_ms = wait_ms
+
+
+@functools.cache
+def _outline_text() -> str:
+    return OUTLINE_FILE.read_text("utf-8")
+
+
+def country_outline() -> folium.GeoJson:
+    """Kazakhstan's border as a thin, non-interactive line (a fresh layer on each call)."""
+    outline = json.loads(_outline_text())
+    for feature in outline["features"]:
+        feature["properties"] = {"style": OUTLINE_STYLE}
+    return folium.GeoJson(outline, name="outline", control=False, interactive=False)
+
+
+def label_places(record: Record, limit: int = MAX_LABELS) -> list[tuple[str, float, float]]:
+    """(name, lat, lon) of the ``limit`` places with the most events, most first."""
+    busiest = record.events["city_id"].value_counts().index[:limit]
+    places = record.cities.loc[busiest]
+    return list(zip(places["name"], places["lat"], places["lon"], strict=True))
+
+
+def base_map(
+    asset_urls: Mapping[str, str] | None = None,
+    labels: list[tuple[str, float, float]] | None = None,
+) -> folium.Map:
+    """The constant base map of Kazakhstan. Build a fresh one per rerun; never reuse it.
+
+    ``asset_urls`` (CDN URL -> URL on this server, see ``assets.self_hosted_urls``) makes the
+    map load folium's scripts and stylesheets from there; folium's assets with no entry are left
+    out. ``labels`` are the places named when no tiles load (see ``label_places``). The country
+    outline is always drawn.
+    """
     fmap = folium.Map(
         location=list(MAP_CENTER),
         zoom_start=MAP_ZOOM,
@@ -136,7 +256,16 @@ def base_map() -> folium.Map:
         zoom_snap=0.25,
         zoom_delta=0.5,
     )
+    if asset_urls is not None:
+        # instance attributes: folium and streamlit-folium read these lists from the map
+        fmap.default_js = [(n, asset_urls[u]) for n, u in folium.Map.default_js if u in asset_urls]
+        fmap.default_css = [
+            (n, asset_urls[u]) for n, u in folium.Map.default_css if u in asset_urls
+        ]
     fmap.fit_bounds(FIT_BOUNDS)
+    country_outline().add_to(fmap)
+    MapStyle().add_to(fmap)
+    TileFallback(labels or []).add_to(fmap)
     MapPositionInLink().add_to(fmap)
     return fmap
 
@@ -200,6 +329,9 @@ def _counts_text(totals: dict[str, Any]) -> str:
     return f"{n} event{'s' if n != 1 else ''}: {escape_html(detail)}"
 
 
+_LIST_OPEN = "<ol style='padding-left:1.2em;margin:0.4em 0'>"
+
+
 def _place_popup(place: dict[str, Any], lines: list[str]) -> str:
     local = " / ".join(escape_html(v) for v in (place["name_kk"], place["name_ru"]) if v)
     parts = [
@@ -208,7 +340,7 @@ def _place_popup(place: dict[str, Any], lines: list[str]) -> str:
         f"<br><small>{_counts_text(place)}</small>",
     ]
     if lines:
-        parts += ["<ol style='padding-left:1.2em;margin:0.4em 0'>", *lines, "</ol>"]
+        parts += [_LIST_OPEN, *lines, "</ol>"]
     more = int(place["events"]) - len(lines)
     if more > 0:
         also = "and " if lines else ""
@@ -226,7 +358,7 @@ def _area_popup(area: dict[str, Any]) -> str:
         [
             f"<div class='qm-popup'><b>{area['places']} smaller places in this area</b>",
             f"<br><small>{_counts_text(area)}</small>",
-            "<ol style='padding-left:1.2em;margin:0.4em 0'>",
+            _LIST_OPEN,
             *names,
             "</ol>",
             f"<small>… and {more} more. </small>" if more > 0 else "",
@@ -285,47 +417,97 @@ def _areas(places: pd.DataFrame, budget: int) -> list[dict[str, Any]]:
     return areas
 
 
+def sent_size(value: object) -> int:
+    """Bytes ``value`` costs in the page update once folium has written it into the map's
+    script (Jinja's ``tojson``: ``< > & '`` and non-ASCII become ``\\uXXXX``) and the
+    component's arguments are JSON again (every backslash and quote escaped once more)."""
+    return len(json.dumps(str(htmlsafe_json_dumps(value))))
+
+
+# What a popup's first line adds besides the line: the list around it and "and " in "… and N".
+_LIST_WRAPPER_SIZE = sent_size(_LIST_OPEN + "</ol>and ")
+
+
 def _share_out(
     lines: dict[str, list[str]], order: list[str], selected: str | None, budget: int
 ) -> dict[str, list[str]]:
     """Popup lines to keep: all of the selected place's, then every other place's first line,
-    then every place's second, ... while the total stays within ``budget`` bytes."""
+    then every place's second, ... while their sent size stays within ``budget`` bytes."""
     kept: dict[str, list[str]] = {city: [] for city in order}
     used = 0
     if selected in kept:
         kept[selected] = lines.get(selected, [])
-        used = sum(len(line.encode()) for line in kept[selected])
+        used = sum(sent_size(line) for line in kept[selected])
     others = [city for city in order if city != selected]
     for depth in range(POPUP_EVENT_LIMIT):
         for city in others:
             mine = lines.get(city, [])
             if depth < len(mine):
-                used += len(mine[depth].encode())
+                used += sent_size(mine[depth]) + (_LIST_WRAPPER_SIZE if depth == 0 else 0)
                 if used > budget:
                     return kept
                 kept[city].append(mine[depth])
     return kept
 
 
+def _place_feature(place: dict[str, Any], lines: list[str], selected: str | None) -> dict:
+    city_id = place["city_id"]
+    return _feature(
+        place["lon"],
+        place["lat"],
+        {
+            "city_id": escape_html(city_id),
+            "dominant": place["dominant"],
+            "colour": COLOURS[place["dominant"]],
+            "radius": radius_for(int(place["events"])),
+            "approximate": int(place["exact"]) == 0,
+            "selected": city_id == selected,
+            "tooltip": f"<b>{escape_html(place['name'])}</b><br>{_counts_text(place)}",
+            "popup": _place_popup(place, lines),
+        },
+    )
+
+
+def _area_feature(area: dict[str, Any]) -> dict:
+    return _feature(
+        area["lon"],
+        area["lat"],
+        {
+            "city_id": area["area_id"],
+            "dominant": area["dominant"],
+            "colour": COLOURS[area["dominant"]],
+            "radius": radius_for(area["events"]),
+            "approximate": True,
+            "selected": False,
+            "tooltip": f"<b>{area['places']} smaller places in this area</b><br>"
+            f"{_counts_text(area)}",
+            "popup": _area_popup(area),
+        },
+    )
+
+
 def city_features(
     index: EventIndex, view: View, selected: str | None = None
 ) -> list[dict[str, object]]:
     """The circles for a view: one GeoJSON Point feature per place with events in view, biggest
-    first; past MAX_PLACE_CIRCLES places, the biggest stay single circles and the rest are
+    first. Past MAX_PLACE_CIRCLES places, the biggest stay single circles and the rest are
     summed into grid areas, so the map never gets more than MAX_PLACE_CIRCLES + MAX_AREA_CIRCLES
     circles. Popups list each place's first events in view: POPUP_EVENT_LIMIT of them for the
-    selected place; the others share POPUP_LINE_BUDGET lines and POPUP_BYTE_BUDGET bytes
-    evenly (a place left with none says how to list its events). The work and the payload are
-    bounded by these limits, not by the number of events in view.
+    selected place; the others share what is left of LAYER_BYTE_BUDGET (bytes as sent, see
+    ``sent_size``) evenly, at most POPUP_LINE_BUDGET lines in all (a place left with none says
+    how to list its events). The work and the payload are bounded by these limits, not by the
+    number of events in view.
     """
     totals = index.city_totals(view).sort_values("events", ascending=False, kind="stable")
-    cities = index.record.cities
-    places = totals.join(cities[["name", "name_kk", "name_ru", "lat", "lon"]])
+    places = totals.join(index.record.cities[["name", "name_kk", "name_ru", "lat", "lon"]])
     places["city_id"] = places.index
     single = places.index[:MAX_PLACE_CIRCLES]
     if selected in places.index and selected not in single:
         single = single[:-1].append(pd.Index([selected]))
     rest = places.drop(index=single)
+    singles = places.loc[single].to_dict("records")
+    areas = [_area_feature(area) for area in _areas(rest, MAX_AREA_CIRCLES)] if len(rest) else []
+
     per_place = min(POPUP_EVENT_LIMIT, POPUP_LINE_BUDGET // max(1, len(single)))
     limits = pd.Series(per_place, index=single)
     if selected in limits.index:
@@ -334,46 +516,10 @@ def city_features(
     first = index.first_events(view, limits[limits > 0])
     for event in first[list(_LINE_COLUMNS)].itertuples(index=False):
         lines.setdefault(event.city_id, []).append(_event_line(event))
-    lines = _share_out(lines, list(single), selected, POPUP_BYTE_BUDGET)
-
-    features = []
-    for place in places.loc[single].to_dict("records"):
-        city_id = place["city_id"]
-        features.append(
-            _feature(
-                place["lon"],
-                place["lat"],
-                {
-                    "city_id": escape_html(city_id),
-                    "dominant": place["dominant"],
-                    "colour": COLOURS[place["dominant"]],
-                    "radius": radius_for(int(place["events"])),
-                    "approximate": int(place["exact"]) == 0,
-                    "selected": city_id == selected,
-                    "tooltip": f"<b>{escape_html(place['name'])}</b><br>{_counts_text(place)}",
-                    "popup": _place_popup(place, lines[city_id]),
-                },
-            )
-        )
-    for area in _areas(rest, MAX_AREA_CIRCLES) if len(rest) else []:
-        features.append(
-            _feature(
-                area["lon"],
-                area["lat"],
-                {
-                    "city_id": area["area_id"],
-                    "dominant": area["dominant"],
-                    "colour": COLOURS[area["dominant"]],
-                    "radius": radius_for(area["events"]),
-                    "approximate": True,
-                    "selected": False,
-                    "tooltip": f"<b>{area['places']} smaller places in this area</b><br>"
-                    f"{_counts_text(area)}",
-                    "popup": _area_popup(area),
-                },
-            )
-        )
-    return features
+    bare = [_place_feature(place, [], selected) for place in singles] + areas
+    room = LAYER_BYTE_BUDGET - sent_size(bare)
+    kept = _share_out(lines, list(single), selected, room)
+    return [_place_feature(place, kept[place["city_id"]], selected) for place in singles] + areas
 
 
 def city_layer(index: EventIndex, view: View, selected: str | None = None) -> folium.FeatureGroup:

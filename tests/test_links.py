@@ -58,6 +58,13 @@ BAD_LINKS = [
     ({"z": "nan"}, "not a number", {"zoom": None}),
     ({"exact": "yes"}, "not 0 or 1", {"exact_only": False}),
     ({"utm_source": "x", "evil": "1"}, "Unknown link parts", {}),
+    # a 10 kB query string: 800 unknown parts beside a good one, or one part 700 times
+    (
+        {**{f"utm_{i}": "x" * 8 for i in range(800)}, "from": "2022-01-05"},
+        "and 795 more",
+        {"start": date(2022, 1, 5)},
+    ),
+    ({"to": ["2022-01-06"] * 700}, "700 times", {"end": date(2022, 1, 6)}),
 ]
 
 

@@ -177,8 +177,14 @@ def test_popup_lines_are_shared_out_and_the_payload_is_bounded(tmp_path: Path) -
     popups = [f["properties"]["popup"] for f in features]
     lines = sum(p.count("<li>") for p in popups[: mapview.MAX_PLACE_CIRCLES])
     assert 0 < lines <= mapview.POPUP_LINE_BUDGET
-    assert sum(len(p.encode()) for p in popups) < mapview.POPUP_BYTE_BUDGET + 60_000
-    assert len(json.dumps(features).encode()) <= 200_000
+    assert mapview.sent_size(features) <= mapview.LAYER_BYTE_BUDGET
+
+
+def test_sent_size_counts_the_escapes_on_the_way_to_the_page() -> None:
+    # tojson turns < into \u003c (6 bytes), the component's JSON doubles the backslash: 7
+    assert mapview.sent_size("<") - mapview.sent_size("") == 7
+    assert mapview.sent_size("a") - mapview.sent_size("") == 1
+    assert mapview.sent_size("Ж") - mapview.sent_size("") == 7
 
 
 def test_payload_does_not_grow_with_events(tmp_path: Path) -> None:

@@ -373,7 +373,7 @@ class NetworkLog:
     aborted: set[str] = field(default_factory=set)
 
 
-def _route_handler(vendor_dir: Path, log: NetworkLog):  # noqa: ANN202
+def _route_handler(vendor_dir: Path, log: NetworkLog, local_only: bool = False):  # noqa: ANN202
     vendor = vendor_dir.resolve()
 
     def handle(route: Route) -> None:
@@ -385,6 +385,11 @@ def _route_handler(vendor_dir: Path, log: NetworkLog):  # noqa: ANN202
         host = parts.hostname or ""
         if host == "127.0.0.1":
             route.continue_()
+            return
+        if local_only:  # as on a network where only the app's own server answers
+            (log.blocked_tiles if is_tile_request(url) else log.blocked_requests).append(url)
+            log.aborted.add(url)
+            route.abort("blockedbyclient")
             return
         bare = f"{parts.scheme}://{parts.netloc}{parts.path}"
         cors = {"access-control-allow-origin": "*", "cache-control": "no-store"}
@@ -460,10 +465,13 @@ def open_app_page(
     *,
     wait: bool = True,
     timeout_ms: float = PAGE_TIMEOUT_MS,
+    local_only: bool = False,
     **context_options: object,
 ) -> Page:
     """A new context and page with the harness's routing, on the app, with its script idle.
 
+    ``local_only=True`` aborts every request that is not for 127.0.0.1, the CDN assets too (a
+    network where public CDNs are blocked); they are listed in ``blocked_requests``.
     ``query`` is appended to the URL (with or without a leading ``?``). ``context_options`` go to
     ``browser.new_context`` (default viewport 1280x900). The page carries the ``NetworkLog``
     lists as attributes: ``errors``, ``served_assets``, ``stubbed_assets``, ``missing_assets``,
@@ -476,7 +484,7 @@ def open_app_page(
     context.set_default_timeout(timeout_ms)
     log = NetworkLog()
     context.add_init_script(script=_RUN_TRACKER)
-    context.route("**/*", _route_handler(vendor_dir, log))
+    context.route("**/*", _route_handler(vendor_dir, log, local_only))
     page = context.new_page()
     _watch(page, log)
     for name in (

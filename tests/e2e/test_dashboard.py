@@ -178,6 +178,8 @@ BAD_LINKS = [
     "z=99",
     "exact=yes",
     "utm_source=x&evil=1",
+    "&".join(f"utm_{i}=xxxxxxxx" for i in range(800)) + "&from=2022-01-05",  # 12 kB
+    "&".join(["to=2022-01-06"] * 700),  # 10 kB
 ]
 
 

@@ -1,0 +1,165 @@
+"""A hostile record in a real browser: every payload would set ``window.top.__pwned`` if it ran.
+
+Every text field of every record file carries the payloads (tests/hostile.py). The test opens
+every popup, hovers every tooltip, shows the tile-less labels, opens the place chronology, the
+figures, timeline and spread tabs, the share and cite panels, a selected event's card and the
+notices of a hostile link, and checks that nothing ran, the text shows as written, and the map
+drew every circle.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from harness import click_in_map, map_frame, wait_for_circle_count, wait_for_idle
+from playwright.sync_api import Frame, Page
+
+from dashboard import data
+from tests.hostile import LITERAL, hostile_id, write_hostile_record
+
+LINK_TEXT = "[x](javascript:window.top.__pwned=1)"
+# Elements a payload would have made if the browser had read it as HTML or Markdown.
+INJECTED = (
+    "img[src='x'], svg[onload], script:not([src]):has-text('__pwned'), a[href^='javascript'],"
+    " a[href*='evil.example'], img[src*='evil.example']"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_hostile_record(tmp_path_factory.mktemp("hostile") / "record")
+
+
+@pytest.fixture
+def server(start_app, hostile_dir):
+    return start_app(data_dir=hostile_dir)
+
+
+def assert_nothing_ran(page: Page, frame: Frame | None = None) -> None:
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    assert page.locator(INJECTED).count() == 0
+    if frame is not None:
+        assert frame.evaluate("() => typeof window.top.__pwned") == "undefined"
+        assert frame.evaluate("() => typeof window.__pwned") == "undefined"
+        assert frame.locator(INJECTED).count() == 0
+    assert page.errors == [], page.errors
+    assert page.failed_requests == [], page.failed_requests  # an <img src=x> would 404
+    assert [u for u in page.blocked_requests if "evil.example" in u] == []
+
+
+def open_popup(page: Page, frame: Frame, city_id: str) -> str:
+    """Click a circle and return its popup's text. The click selects the place (a rerun that
+    redraws the circles and may close the popup); a second click on the redrawn circle opens
+    it again without another rerun."""
+    circle = frame.locator(f"path[data-city-id='{city_id}']")
+    popup = frame.locator(".leaflet-popup-content")
+    click_in_map(page, circle, force=True)
+    wait_for_idle(page)
+    wait_for_circle_count(frame, 3)
+    if not popup.is_visible():
+        click_in_map(page, circle, force=True)
+        wait_for_idle(page)
+    popup.wait_for()
+    return popup.inner_text()
+
+
+def test_hostile_record_shows_as_text_and_runs_nothing(server, new_page, hostile_dir) -> None:
+    record = data.load_record(hostile_dir)
+    page = new_page(server)
+    frame = map_frame(page)
+    wait_for_circle_count(frame, 3)
+    assert_nothing_ran(page, frame)
+
+    # tooltips (hover) and popups (click), every circle
+    for city_id in record.cities.index:
+        circle = frame.locator(f"path[data-city-id='{city_id}']")
+        page.locator("iframe[title='streamlit_folium.st_folium']").scroll_into_view_if_needed()
+        circle.hover(force=True)
+        name = record.cities.loc[city_id, "name"]
+        tooltip = frame.locator(".leaflet-tooltip:not(.qm-label)").filter(has_text=name[:50])
+        tooltip.wait_for()
+        assert LITERAL in tooltip.inner_text()
+        box = tooltip.bounding_box()
+        assert box is not None and box["width"] < 500  # long names wrap
+        page.mouse.move(0, 0)
+        text = open_popup(page, frame, city_id)
+        assert LITERAL in text and "<script>window.top.__pwned=1</script>" in text
+        assert "${window.top.__pwned=1}" in text and LINK_TEXT in text
+        assert frame.locator(".leaflet-popup-content img, .leaflet-popup-content a").count() == 0
+        assert_nothing_ran(page, frame)
+
+    # tiles are blocked here, so the map names its places (escaped labels on the outline)
+    labels = frame.locator(".qm-no-tiles .leaflet-tooltip.qm-label")
+    labels.first.wait_for()
+    assert labels.count() == 3
+    assert all(LITERAL in t for t in labels.all_inner_texts())
+
+    # the last place clicked is selected: its chronology, with a Markdown heading and caption
+    heading = page.locator("[data-testid='stHeading']").filter(has_text="chronology")
+    heading.wait_for()
+    assert LITERAL in heading.inner_text() and LINK_TEXT in heading.inner_text()
+    assert page.locator("[data-testid='stCaptionContainer']").filter(has_text=LINK_TEXT).count()
+
+    # the place dropdown lists every name as text
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Place").click()
+    options = page.locator("[role='option']")
+    options.first.wait_for()
+    assert any(LITERAL in t for t in options.all_inner_texts())
+    assert_nothing_ran(page, frame)
+    page.keyboard.press("Escape")
+
+    # timeline: hover the context-period lanes until Vega shows a tooltip
+    lanes = page.locator("[data-testid='stVegaLiteChart']").nth(1)
+    lanes.scroll_into_view_if_needed()
+    box = lanes.bounding_box()
+    assert box is not None
+    tooltip = page.locator("#vg-tooltip-element.visible")
+    for step in range(4, 60):
+        page.mouse.move(box["x"] + box["width"] * step / 60, box["y"] + box["height"] * 0.3)
+        if tooltip.count() and "period_label" in tooltip.inner_text():
+            break
+    assert "period_label" in tooltip.inner_text() and LITERAL in tooltip.inner_text()
+    assert tooltip.locator("img, svg, a").count() == 0
+
+    page.get_by_role("tab", name="Figures", exact=True).click()
+    kind_tabs = page.get_by_role("tab").filter(has_text="kind")
+    kind_tabs.first.wait_for()
+    # (the app shows a figure kind capitalised, "_" as spaces; runs of spaces show as one)
+    shown = LITERAL.replace("__", " ").lower()
+    assert all(shown in t for t in kind_tabs.all_inner_texts())
+    assert {"kind0", "kind1"} <= set(" ".join(kind_tabs.all_inner_texts()).split())
+    assert_nothing_ran(page, frame)
+    page.get_by_role("tab", name="Spread", exact=True).click()
+    page.locator("[data-testid='stVegaLiteChart']:visible").first.wait_for()
+    assert_nothing_ran(page, frame)
+
+    for panel in ("Share this view", "Cite this view"):
+        page.locator("[data-testid='stExpander'] summary").filter(has_text=panel).click()
+    citation = page.locator("[data-testid='stCode']").filter(has_text="Record version")
+    citation.wait_for()
+    assert LITERAL in citation.inner_text()
+    assert_nothing_ran(page, frame)
+
+
+def test_hostile_link_and_selected_event_show_as_text(server, new_page, hostile_dir) -> None:
+    query = urlencode(
+        {
+            "event": hostile_id("E0"),
+            "city": '<img src=x onerror="window.top.__pwned=1">',
+            "cat": "protest,${window.top.__pwned=1}",
+            "from": "\\1",
+            "z": "`${window.top.__pwned=1}`",
+            "[x](javascript:window.top.__pwned=1)": "1",
+        }
+    )
+    page = new_page(server, query)
+    page.get_by_text("could not be used").wait_for()
+    frame = map_frame(page)
+    notices = " ".join(page.locator("[data-testid='stText']").all_inner_texts())
+    assert "<img src=x onerror" in notices and "${window.top.__pwned=1}" in notices
+    assert "[x](javascript:window.top.__pwned=1)" in notices
+    card = page.locator("[data-testid='stText']").filter(has_text="notes0")
+    assert LITERAL in card.inner_text()
+    assert_nothing_ran(page, frame)

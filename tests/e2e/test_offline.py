@@ -1,0 +1,59 @@
+"""Where public CDNs and tile servers are blocked: with QANTAR_ASSETS=local the map loads its
+scripts from the app's own origin, and with no tiles it still shows Kazakhstan's outline and the
+names of the places."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from harness import map_frame, slider, wait_for_circle_count, wait_for_idle
+
+from dashboard import assets, data, mapview, query
+
+RECORD = data.load_record(data.DEFAULT_DATA_DIR)
+INDEX = query.EventIndex(RECORD)
+LO, HI = RECORD.settings.period
+
+
+def test_map_works_with_every_outside_request_blocked(start_app, new_page, vendor_dir) -> None:
+    assert vendor_dir == assets.DEFAULT_VENDOR_DIR  # what /app/static/vendor/ serves
+    server = start_app(env={assets.ASSETS_ENV: "local"})
+    page = new_page(server, local_only=True)
+    frame = map_frame(page)
+    wait_for_circle_count(frame, len(INDEX.city_totals(query.View(LO, HI))))
+
+    # every script and stylesheet of the map's iframe came from the app's own server
+    scripts = frame.evaluate("() => [...document.scripts].map(s => s.src).filter(Boolean)")
+    sheets = frame.evaluate(
+        "() => [...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href)"
+    )
+    assert all(url.startswith(f"{server.url}/") for url in scripts + sheets), scripts + sheets
+    vendored = {f"{server.url}{url}" for url in assets.self_hosted_urls("local")[0].values()}
+    assert f"{server.url}/app/static/vendor/leaflet-1.9.3/dist/leaflet.js" in scripts
+    assert vendored >= {url for url in scripts + sheets if "/app/static/" in url}
+    asked = page.blocked_requests + page.blocked_tiles
+    assert not [u for u in asked if any(host in u for host in assets.CDN_HOSTS)], asked
+    assert page.blocked_tiles  # the tiles were asked for, and blocked
+
+    # no tiles: the outline (not clickable) and the busiest places' names
+    assert frame.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count() == 1
+    labels = frame.locator(".qm-no-tiles .leaflet-tooltip.qm-label")
+    labels.first.wait_for()
+    names = [name for name, _, _ in mapview.label_places(RECORD)]
+    assert labels.all_inner_texts() == names
+    assert (
+        frame.evaluate(
+            "() => getComputedStyle(document.querySelector('.leaflet-tile-pane')).display"
+        )
+        == "none"
+    )
+
+    # and it still follows the slider
+    end = slider(page, "Dates").nth(1)
+    end.focus()
+    for _ in range((HI - date(2022, 1, 4)).days):
+        end.press("ArrowLeft")
+    wait_for_idle(page)
+    wait_for_circle_count(frame, len(INDEX.city_totals(query.View(LO, date(2022, 1, 4)))))
+    assert page.errors == [] and page.failed_requests == []
+    assert page.locator("[data-testid='stAlert']").count() == 0  # no "fell back to CDN" notice

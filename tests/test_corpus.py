@@ -1,0 +1,151 @@
+"""The bad-files corpus (tests/corpus/): each malformed input gets a clear message naming file,
+row and field, the same in ``python -m dashboard validate`` and in the app, with no traceback,
+and no good row is lost unless the message says the file could not be read.
+
+Each folder under tests/corpus/ holds the bad file(s), applied over the good record in
+``_base/``, and ``expect.json``: the problem expected (file, row, field, part of the message,
+severity), then either the rows kept per file or ``"unreadable": true`` (the record cannot be
+loaded); ``"delete"`` lists base files the case removes. One more case is made at test time: an
+events.csv far larger than any real record (a sparse file just over the size limit).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import data
+from tests.test_app import metrics, run_app
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+REPO = CORPUS.parent.parent
+CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("_"))
+OVERSIZED = "events-far-larger-than-any-record"
+OVERSIZED_EXPECT = {
+    "problem": {
+        "file": data.EVENTS_FILE,
+        "row": None,
+        "field": None,
+        "message": f"over the {data.MAX_FILE_BYTES / 2**20:.0f} MiB limit",
+        "severity": "error",
+    },
+    "unreadable": True,
+}
+ALL_CASES = [*CASES, OVERSIZED]
+
+
+def expectation(name: str) -> dict:
+    if name == OVERSIZED:
+        return OVERSIZED_EXPECT
+    return json.loads((CORPUS / name / "expect.json").read_text("utf-8"))
+
+
+def build(name: str, root: Path) -> Path:
+    """The base record with the case's files applied, in ``root/name``."""
+    folder = root / name
+    shutil.copytree(CORPUS / "_base", folder)
+    for removed in expectation(name).get("delete", []):
+        (folder / removed).unlink()
+    if name == OVERSIZED:
+        with (folder / data.EVENTS_FILE).open("r+b") as fh:
+            fh.truncate(data.MAX_FILE_BYTES + 1)  # sparse: no disk space used
+        return folder
+    for path in (CORPUS / name).iterdir():
+        if path.name != "expect.json":
+            shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def corpus_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("corpus")
+    return {name: build(name, root) for name in ALL_CASES}
+
+
+@pytest.fixture(scope="module")
+def cli_runs(corpus_dirs: dict[str, Path]) -> dict[str, subprocess.CompletedProcess[str]]:
+    """``python -m dashboard validate`` on every case (two at a time)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def run(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", "validate", str(corpus_dirs[name])],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=REPO,
+            env=env,
+            check=False,
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(ALL_CASES, pool.map(run, ALL_CASES), strict=True))
+
+
+def expected_line(problem: dict) -> str:
+    shown = data.Problem(problem["file"], problem["row"], problem["field"], "", problem["severity"])
+    return str(shown)  # "severity: file, row N, field 'x': " with an empty message
+
+
+def test_the_corpus_is_big_enough() -> None:
+    assert len(ALL_CASES) >= 25
+
+
+@pytest.mark.parametrize("name", ALL_CASES)
+def test_cli_names_file_row_and_field(name: str, cli_runs, corpus_dirs) -> None:
+    expect = expectation(name)
+    problem = expect["problem"]
+    done = cli_runs[name]
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output, output
+    errors = problem["severity"] == "error"
+    assert done.returncode == (1 if errors else 0), output
+    prefix = expected_line(problem)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(prefix)]
+    assert any(problem["message"] in line for line in lines), (
+        f"{prefix}…{problem['message']}\n{output}"
+    )
+    if expect.get("unreadable"):
+        assert "cannot be loaded" in done.stdout
+        return
+    kept = expect["kept"]
+    summary = (
+        f"{kept['events']} events, {kept['cities']} places, {kept['sources']} sources, "
+        f"{kept['figures']} figures"
+    )
+    assert summary in done.stdout, output
+    record, _ = data.validate(corpus_dirs[name])
+    assert record is not None and len(record.periods) == kept["periods"]
+
+
+def problem_rows(table: pd.DataFrame) -> list[tuple]:
+    def plain(value: object) -> object:
+        return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+    return [
+        (row.severity, row.file, plain(row.row), plain(row.field), row.problem)
+        for row in table.itertuples(index=False)
+    ]
+
+
+@pytest.mark.parametrize("name", ALL_CASES)
+def test_app_lists_the_same_problem(name: str, corpus_dirs, monkeypatch) -> None:
+    expect = expectation(name)
+    problem = expect["problem"]
+    at = run_app(corpus_dirs[name], monkeypatch)  # asserts no exception
+    if expect.get("unreadable"):
+        assert "could not be loaded" in at.error[0].value
+        assert not at.get("component_instance")  # no map of nothing
+    else:
+        assert metrics(at)["Events"] == str(expect["kept"]["events"])
+    rows = problem_rows(at.dataframe[0].value)
+    wanted = (problem["severity"], problem["file"], problem["row"], problem["field"])
+    assert any(r[:4] == wanted and problem["message"] in r[4] for r in rows), rows
