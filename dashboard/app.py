@@ -128,7 +128,9 @@ def select_clicked_place() -> None:
     if clicked and {"lat", "lng"} <= clicked.keys():
         cities = index.record.cities
         distance = (cities["lat"] - clicked["lat"]) ** 2 + (cities["lon"] - clicked["lng"]) ** 2
-        st.session_state["place"] = str(distance.idxmin())
+        if distance.min() < 1e-6:  # a place's own circle (area circles select nothing)
+            st.session_state["place"] = str(distance.idxmin())
+            st.session_state["popup_open"] = True
 
 
 def select_table_event() -> None:
@@ -300,7 +302,9 @@ if asset_notice:
     st.warning(asset_notice)
 st_folium(
     mapview.base_map(asset_urls, map_labels(record.version)),
-    feature_group_to_add=mapview.city_layer(index, view, selected=city),
+    feature_group_to_add=mapview.city_layer(
+        index, view, selected=city, open_popup=st.session_state.pop("popup_open", False)
+    ),
     key="map",
     returned_objects=["last_object_clicked"],
     on_change=select_clicked_place,

@@ -288,6 +288,7 @@ function (feature, layer) {
     layer.bindPopup(p.popup, {maxWidth: 380, maxHeight: 320});
     layer.on("add", function () {
         if (layer._path) { layer._path.setAttribute("data-city-id", p.city_id); }
+        if (p.open) { setTimeout(function () { layer.openPopup(); }, 0); }
     });
 }
 """
@@ -450,7 +451,9 @@ def _share_out(
     return kept
 
 
-def _place_feature(place: dict[str, Any], lines: list[str], selected: str | None) -> dict:
+def _place_feature(
+    place: dict[str, Any], lines: list[str], selected: str | None, open_popup: bool = False
+) -> dict:
     city_id = place["city_id"]
     return _feature(
         place["lon"],
@@ -462,6 +465,7 @@ def _place_feature(place: dict[str, Any], lines: list[str], selected: str | None
             "radius": radius_for(int(place["events"])),
             "approximate": int(place["exact"]) == 0,
             "selected": city_id == selected,
+            "open": open_popup and city_id == selected,
             "tooltip": f"<b>{escape_html(place['name'])}</b><br>{_counts_text(place)}",
             "popup": _place_popup(place, lines),
         },
@@ -487,7 +491,7 @@ def _area_feature(area: dict[str, Any]) -> dict:
 
 
 def city_features(
-    index: EventIndex, view: View, selected: str | None = None
+    index: EventIndex, view: View, selected: str | None = None, open_popup: bool = False
 ) -> list[dict[str, object]]:
     """The circles for a view: one GeoJSON Point feature per place with events in view, biggest
     first. Past MAX_PLACE_CIRCLES places, the biggest stay single circles and the rest are
@@ -496,7 +500,8 @@ def city_features(
     selected place; the others share what is left of LAYER_BYTE_BUDGET (bytes as sent, see
     ``sent_size``) evenly, at most POPUP_LINE_BUDGET lines in all (a place left with none says
     how to list its events). The work and the payload are bounded by these limits, not by the
-    number of events in view.
+    number of events in view. With ``open_popup`` the selected place's popup opens when drawn
+    (after a click selected it: the redraw that follows the click would otherwise close it).
     """
     totals = index.city_totals(view).sort_values("events", ascending=False, kind="stable")
     places = totals.join(index.record.cities[["name", "name_kk", "name_ru", "lat", "lon"]])
@@ -519,14 +524,19 @@ def city_features(
     bare = [_place_feature(place, [], selected) for place in singles] + areas
     room = LAYER_BYTE_BUDGET - sent_size(bare)
     kept = _share_out(lines, list(single), selected, room)
-    return [_place_feature(place, kept[place["city_id"]], selected) for place in singles] + areas
+    return [
+        _place_feature(place, kept[place["city_id"]], selected, open_popup) for place in singles
+    ] + areas
 
 
-def city_layer(index: EventIndex, view: View, selected: str | None = None) -> folium.FeatureGroup:
+def city_layer(
+    index: EventIndex, view: View, selected: str | None = None, open_popup: bool = False
+) -> folium.FeatureGroup:
     """The feature group that follows the filters: one GeoJSON layer of place circles."""
     group = folium.FeatureGroup(name="Places with events")
+    features = city_features(index, view, selected, open_popup)
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": city_features(index, view, selected)},
+        {"type": "FeatureCollection", "features": features},
         name="places",
         marker=folium.CircleMarker(radius=6, fill=True),
         on_each_feature=_ON_EACH_FEATURE,

@@ -7,7 +7,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from harness import count_circles, map_frame, slider, wait_for_circle_count, wait_for_idle
+from harness import (
+    click_in_map,
+    count_circles,
+    map_frame,
+    slider,
+    wait_for_circle_count,
+    wait_for_idle,
+)
 from playwright.sync_api import Page
 
 from dashboard import data, query
@@ -101,18 +108,24 @@ def test_keyboard_slider_updates_figures_and_circles_without_reloading_map(
     assert page.errors == []
 
 
-def test_popup_lists_a_places_events_with_sources(app_server, new_page) -> None:
+def test_clicking_a_circle_selects_the_place_and_its_popup_stays_open(app_server, new_page) -> None:
     page = new_page(app_server)
     frame = map_frame(page)
-    frame.locator("path[data-city-id='almaty']").click(force=True)
+    click_in_map(page, frame.locator("path[data-city-id='almaty']"), force=True)
+    wait_for_idle(page)
+    page.get_by_text("Almaty: chronology").wait_for()
+    assert parse_qs(urlparse(page.url).query)["city"] == ["almaty"]
     popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for()
+    popup.wait_for()  # reopened after the rerun that the click caused
     text = popup.inner_text()
     almaty = RECORD.events[RECORD.events["city_id"] == "almaty"]
     assert "Almaty" in text and f"{len(almaty)} events" in text
     first = almaty.iloc[0]
     assert first["notes"][:40] in text
     assert first["source"].split(";")[0][:30] in text
+    selected = frame.locator("path[data-city-id='almaty']")
+    assert selected.get_attribute("stroke") == "#000000"  # the selected place is outlined
+    assert page.errors == []
 
 
 def test_a_shared_link_reproduces_the_view(app_server, new_page) -> None:
