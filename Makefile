@@ -53,7 +53,7 @@ bench: install browser assets
 	$(PY) bench/run.py
 
 # 30 concurrent browser sessions x 20 slider moves against one server (bench/loadtest.py);
-# loopback only, a few minutes. `make test` runs a small form (tests/e2e/test_load.py).
+# loopback only, about 12 minutes. `make test` runs a small form (tests/e2e/test_load.py).
 loadtest: install browser assets
 	$(PY) bench/loadtest.py
 

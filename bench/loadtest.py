@@ -1,11 +1,14 @@
 """Load test: many concurrent browser sessions against one ``streamlit run`` server.
 
 ``python bench/loadtest.py`` (or ``make loadtest``) starts one server on 127.0.0.1 (the bundled
-record, map assets self-hosted: QANTAR_ASSETS=local), then opens SESSIONS headless Chromium
-sessions at once, spread over BROWSERS browser processes. Each session opens the dashboard, waits
-for the map's circles, then moves the date slider's end handle MOVES times with the keyboard (one
-day each), each time waiting until the page shows that range: the table heading names the new
-end date, the "Events" figure and the number of circles are those the core computes for it.
+record, map assets self-hosted: QANTAR_ASSETS=local), then SESSIONS headless Chromium sessions
+spread over BROWSERS browser processes, arriving one every ARRIVAL seconds (readers come in a
+stream; and the browsers share this machine's two cores with the server, so 30 page loads at the
+same instant starve everything). Each session opens the dashboard, waits for the map's circles,
+then moves the date slider's end handle MOVES times with the keyboard (one day each), each time
+waiting until the page shows that range: the table heading names the new end date, the "Events"
+figure and the number of circles are those the core computes for it. Every session stays
+connected until all are done, so at the end all SESSIONS are connected at once.
 
 It prints one table: sessions served, errors (console errors, page errors, failed requests,
 Streamlit exceptions, timeouts: must be 0), p50/p95 time to map drawn and to update, the
@@ -28,6 +31,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,7 +49,10 @@ from dashboard import assets, data, query  # noqa: E402
 
 TTL_S = 5
 WAIT_MS = 180_000
+POLL_MS = 100
 LOAD_LOG = "loaded the record in"
+
+Views = list[tuple[str, int, int]]  # (table heading, events, circles) per step
 
 # In the page: true once the page shows the range ending on `end` with `events` events and the
 # map iframe (same origin) has `circles` circles.
@@ -84,6 +91,9 @@ class Report:
     sessions: list[Session]
     moves: int
     browsers: int
+    arrival_s: float
+    most_open: int
+    most_moving: int
     rss_mb: dict[str, float]
     server_cpu_s: float
     record_loads: int
@@ -112,6 +122,8 @@ class Report:
             ("sessions served (map drawn, every move shown, no error)",
              f"{served} of {len(self.sessions)}"),
             ("browser processes / slider moves per session", f"{self.browsers} / {self.moves}"),
+            ("sessions: one arriving every / most connected at once / most moving at once",
+             f"{self.arrival_s:g} s / {self.most_open} / {self.most_moving}"),
             ("errors", str(len(self.errors))),
             ("time to map drawn, p50 / p95", f"{_pct(maps, 50):.1f} s / {_pct(maps, 95):.1f} s"),
             (f"time to update ({len(updates)} moves), p50 / p95",
@@ -120,8 +132,11 @@ class Report:
              f"{rss['start']:.0f} / {rss['one session']:.0f} / {rss['peak']:.0f} MB"),
             ("server RSS: all sessions open / after they close",
              f"{rss['all open']:.0f} / {rss['after close']:.0f} MB"),
+            ("sessions connected, server's count: all open / after close",
+             f"{rss['sessions open']:.0f} / {rss['sessions after close']:.0f}"),
             ("memory per extra session", f"{self.per_extra_session_mb:.1f} MB"),
-            ("memory given back after close", f"{self.given_back_mb:.0f} MB"),
+            ("memory given back after close: from all open / from peak",
+             f"{self.given_back_mb:.0f} / {rss['peak'] - rss['after close']:.0f} MB"),
             ("server CPU time while the sessions ran (per move)",
              f"{self.server_cpu_s:.0f} s ({self.server_cpu_s / max(1, len(updates)):.2f} s)"),
             ("record loads (for all sessions)", str(self.record_loads)),
@@ -149,6 +164,13 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def active_sessions(server_url: str) -> int:
+    """Streamlit's own count of connected sessions (its /_stcore/metrics endpoint)."""
+    with urllib.request.urlopen(f"{server_url}/_stcore/metrics", timeout=30) as resp:
+        text = resp.read().decode()
+    return int(next(li.split()[1] for li in text.splitlines() if li.startswith("active_sessions ")))
 
 
 def cpu_s(pid: int) -> float:
@@ -196,7 +218,7 @@ async def _open(browser: Browser, url: str, session: Session) -> Page:
     context.set_default_timeout(WAIT_MS)
     aborted: set[str] = set()
 
-    async def route(r):  # noqa: ANN001, ANN202
+    async def route(r):
         if urlsplit(r.request.url).hostname == "127.0.0.1" or r.request.url.startswith("data:"):
             await r.continue_()
         else:
@@ -206,7 +228,7 @@ async def _open(browser: Browser, url: str, session: Session) -> Page:
     await context.route("**/*", route)
     page = await context.new_page()
 
-    def console(msg) -> None:  # noqa: ANN001
+    def console(msg) -> None:
         where = (msg.location or {}).get("url", "")
         if msg.type == "error" and not (msg.text.startswith("Failed to load") and where in aborted):
             session.errors.append(f"console: {msg.text[:200]}")
@@ -220,35 +242,95 @@ async def _open(browser: Browser, url: str, session: Session) -> Page:
     return page
 
 
-async def run_session(
-    browser: Browser, url: str, session: Session, views: list[tuple[str, int, int]]
+def _failed(session: Session, exc: Exception) -> None:
+    """A timeout or a crash is an error of this session, not of the run."""
+    session.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+
+
+async def open_session(
+    browser: Browser, url: str, session: Session, view: tuple[str, int, int], delay_s: float = 0
 ) -> Page | None:
-    """Open the dashboard, wait for the map, make the moves; returns the page, left open."""
+    """After ``delay_s``, open the dashboard and wait for the whole record's map; the page."""
+    await asyncio.sleep(delay_s)
     try:
         page = await _open(browser, url, session)
         start = time.perf_counter()
         await page.goto(url, wait_until="domcontentloaded")
-        await page.wait_for_function(_SHOWS_VIEW, arg=list(views[0]), polling=50)
+        await page.wait_for_function(_SHOWS_VIEW, arg=list(view), polling=POLL_MS)
         session.to_map_s = time.perf_counter() - start
-        thumbs = page.locator("[data-testid='stSlider'] input[type='range'][aria-label^='Dates']")
-        end = thumbs.nth(1)
-        await end.focus()
-        for view in views[1:]:
-            start = time.perf_counter()
-            await end.press("ArrowLeft")
-            await page.wait_for_function(_SHOWS_VIEW, arg=list(view), polling=50)
-            session.update_s.append(time.perf_counter() - start)
-        if await page.locator("[data-testid='stException']").count():
-            session.errors.append("the page shows a Streamlit exception")
         return page
-    except Exception as exc:  # a timeout or a crash is an error of this session, not the run
-        session.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    except Exception as exc:
+        _failed(session, exc)
         return None
 
 
+async def move_session(page: Page, session: Session, views: list[tuple[str, int, int]]) -> None:
+    """Move the end handle one day left per view, waiting each time for the page to show it."""
+    try:
+        thumbs = page.locator("[data-testid='stSlider'] input[type='range'][aria-label^='Dates']")
+        end = thumbs.nth(1)
+        await end.focus()
+        for view in views:
+            start = time.perf_counter()
+            await end.press("ArrowLeft")
+            await page.wait_for_function(_SHOWS_VIEW, arg=list(view), polling=POLL_MS)
+            session.update_s.append(time.perf_counter() - start)
+        if await page.locator("[data-testid='stException']").count():
+            session.errors.append("the page shows a Streamlit exception")
+    except Exception as exc:
+        _failed(session, exc)
+
+
+@dataclass
+class Crowd:
+    """The sessions of a run, their pages (left open until the end) and how many moved at once."""
+
+    runs: list[Session]
+    pages: list[Page] = field(default_factory=list)
+    moving: int = 0
+    most_moving: int = 0
+    most_open: int = 0
+
+    async def visit(
+        self, browser: Browser, url: str, session: Session, views: Views, delay_s: float
+    ) -> None:
+        page = await open_session(browser, url, session, views[0], delay_s)
+        if page is None:
+            return
+        self.pages.append(page)
+        self.most_open = max(self.most_open, len(self.pages))
+        self.moving += 1
+        self.most_moving = max(self.most_moving, self.moving)
+        try:
+            await move_session(page, session, views[1:])
+        finally:
+            self.moving -= 1
+
+    async def run(
+        self, procs: list[Browser], url: str, views: Views, arrival_s: float, deadline_s: float
+    ) -> None:
+        """Session i arrives after i * ``arrival_s`` s, opens the page and makes its moves; it
+        stays connected to the end. Sessions not done by ``deadline_s`` count as errors."""
+        tasks = [
+            asyncio.create_task(self.visit(procs[i % len(procs)], url, s, views, i * arrival_s))
+            for i, s in enumerate(self.runs)
+        ]
+        _, late = await asyncio.wait(tasks, timeout=deadline_s)
+        for task in late:
+            task.cancel()
+        for session, task in zip(self.runs, tasks, strict=True):
+            if task in late:
+                session.errors.append(f"not done within the {deadline_s:.0f} s deadline")
+
+
 async def _load(
-    server: AppServer, sessions: int, moves: int, browsers: int, deadline_s: float
-) -> tuple[list[Session], dict[str, float]]:
+    server: AppServer,
+    sessions: int,
+    moves: int,
+    browsers: int,
+    arrival_s: float,
+    deadline_s: float,
+) -> tuple[Crowd, dict[str, float]]:
     views = expected_views(moves)
     url = f"{server.url}/"
     pid = server.proc.pid
@@ -262,7 +344,7 @@ async def _load(
         ]
         try:
             warm = Session(0)
-            page = await run_session(procs[0], url, warm, views[:1])  # loads the record
+            page = await open_session(procs[0], url, warm, views[0])  # loads the record
             if page is None or warm.errors:
                 raise RuntimeError(f"the first session failed: {warm.errors}")
             await asyncio.sleep(1)
@@ -272,38 +354,35 @@ async def _load(
             sampler = PeakSampler(pid)
             sampler.start()
             cpu_before = cpu_s(pid)
-            runs = [Session(i + 1) for i in range(sessions)]
-            pages = await asyncio.wait_for(
-                asyncio.gather(
-                    *(run_session(procs[i % browsers], url, s, views) for i, s in enumerate(runs))
-                ),
-                timeout=deadline_s,
-            )
+            crowd = Crowd([Session(i + 1) for i in range(sessions)])
+            await crowd.run(procs, url, views, arrival_s, deadline_s)
             rss["cpu"] = cpu_s(pid) - cpu_before
             await asyncio.sleep(2)
             rss["all open"] = rss_mb(pid)
-            for opened in pages:
-                if opened is not None:
-                    await opened.context.close()
+            rss["sessions open"] = active_sessions(server.url)
+            for opened in crowd.pages:
+                await opened.context.close()
             # closed sessions are kept TTL_S seconds for a reconnect, then dropped when the
             # server next stores a session: wait, then open and close one more page
             await asyncio.sleep(TTL_S + 2)
-            probe = await run_session(procs[0], url, Session(-1), views[:1])
+            probe = await open_session(procs[0], url, Session(-1), views[0])
             if probe is not None:
                 await probe.context.close()
             await asyncio.sleep(3)
             rss["after close"] = rss_mb(pid)
+            rss["sessions after close"] = active_sessions(server.url)
             rss["peak"] = max(sampler.stop(), rss["all open"])
         finally:
             for proc in procs:
                 await proc.close()
-    return runs, rss
+    return crowd, rss
 
 
 def run_load(
     sessions: int = 30,
     moves: int = 20,
     browsers: int = 3,
+    arrival_s: float = 10.0,
     deadline_s: float = 900.0,
     log_dir: Path | None = None,
 ) -> Report:
@@ -317,14 +396,26 @@ def run_load(
         log_dir=log_dir or REPO / "bench" / "out" / "loadtest-server",
     )
     try:
-        runs, rss = asyncio.run(_load(server, sessions, moves, browsers, deadline_s))
+        crowd, rss = asyncio.run(_load(server, sessions, moves, browsers, arrival_s, deadline_s))
     finally:
         server.stop()
     loads = server.stderr_path.read_text("utf-8", "replace").count(LOAD_LOG)
     loads += server.stdout_path.read_text("utf-8", "replace").count(LOAD_LOG)
     cpu = rss.pop("cpu")
     wall = time.perf_counter() - started
-    return Report(runs, moves, browsers, rss, cpu, loads, wall, load_average)
+    return Report(
+        crowd.runs,
+        moves,
+        browsers,
+        arrival_s,
+        crowd.most_open,
+        crowd.most_moving,
+        rss,
+        cpu,
+        loads,
+        wall,
+        load_average,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -332,12 +423,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--moves", type=int, default=20)
     parser.add_argument("--browsers", type=int, default=3)
+    parser.add_argument("--arrival", type=float, default=10.0, help="seconds between sessions")
     parser.add_argument("--deadline", type=float, default=900.0, help="seconds for all sessions")
     args = parser.parse_args(argv)
     if not (1 <= args.sessions <= 100 and 0 <= args.moves <= 30 and 1 <= args.browsers <= 10):
         parser.error("keep it bounded: 1-100 sessions, 0-30 moves, 1-10 browsers")
     assets.fetch_assets()
-    report = run_load(args.sessions, args.moves, args.browsers, args.deadline)
+    report = run_load(args.sessions, args.moves, args.browsers, args.arrival, args.deadline)
     print(f"Load test, {date.today():%-d %b %Y}: one `streamlit run` server, loopback only\n")
     print(report.table())
     for error in report.errors[:20]:

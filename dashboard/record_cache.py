@@ -117,21 +117,32 @@ def load(data_dir: Path, min_bytes: int = MIN_CACHE_BYTES) -> data.Record:
         record = _read_entry(root / named, code)
         if record is not None:
             return record
-    version = data.record_version(data_dir)
-    name = f"record-{version}-{code}"
-    record = _read_entry(root / name, code)
-    if record is None:
+    # Hash the files when an entry may match them (they were touched, maybe not changed), or
+    # when they changed so recently that a change while they are read might not show in their
+    # stamp. A first load of files left alone for a while parses them without hashing twice.
+    version = None
+    if _racy(before) or any(root.glob("record-*")):
+        version = data.record_version(data_dir)
+    record = _read_entry(root / _entry_name(version, code), code) if version else None
+    parsed = record is None
+    if parsed:
         record = data.load_record(data_dir)
-        if record.version != version:
-            return record  # the files changed while they were read: cache nothing
-        _write_entry(root, name, record, code)
     try:
         unchanged = _file_stamp(data_dir) == before
     except OSError:
         unchanged = False
-    if unchanged and not _racy(before):
+    if not unchanged or (version is not None and record.version != version):
+        return record  # the files changed while they were read: cache nothing
+    name = _entry_name(record.version, code)
+    if parsed:
+        _write_entry(root, name, record, code)
+    if not _racy(before):
         _write_text(stamp, name)
     return record
+
+
+def _entry_name(version: str, code: str) -> str:
+    return f"record-{version}-{code}"
 
 
 def validate(

@@ -102,8 +102,8 @@ def test_the_stamp_skips_hashing_only_for_files_not_just_written(
     load_cached(record_dir)
     load_cached(record_dir)
     # files written a moment ago: each load hashes them (a same-size edit within the file
-    # system's timestamp granularity would not change their stamp)
-    assert len(hashed) == 3  # cache check, parse, cache check
+    # system's timestamp granularity would not change their stamp), the first one twice
+    assert len(hashed) == 3  # to look for a cached copy and while parsing; to find it
     stamps = list((record_dir / record_cache.CACHE_DIR_NAME).glob("stamp-*"))
     assert stamps == []
     monkeypatch.setattr(record_cache, "RACY_SECONDS", 0.0)
@@ -112,6 +112,15 @@ def test_the_stamp_skips_hashing_only_for_files_not_just_written(
     hashed.clear()
     assert len(load_cached(record_dir).events) == 8
     assert hashed == []
+
+
+def test_a_first_load_of_settled_files_hashes_them_once(record_dir: Path, monkeypatch) -> None:
+    hashed = []
+    real_version = data.record_version
+    monkeypatch.setattr(data, "record_version", lambda d: hashed.append(d) or real_version(d))
+    monkeypatch.setattr(record_cache, "RACY_SECONDS", 0.0)  # as if written long ago
+    load_cached(record_dir)
+    assert len(hashed) == 1 and len(entries(record_dir)) == 1
 
 
 def test_a_changed_file_is_parsed_again(record_dir: Path) -> None:

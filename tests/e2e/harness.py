@@ -15,6 +15,9 @@ Network policy of a page opened with ``open_app_page``:
 * map tiles are aborted (``page.blocked_tiles``); anything else is aborted
   (``page.blocked_requests``).
 
+With ``local_only=True`` only 127.0.0.1 answers: the CDN assets are aborted too (a network where
+public CDNs are blocked; the app must serve its own, QANTAR_ASSETS=local).
+
 Console errors and uncaught page errors (all frames) are collected in ``page.errors``, leaving out
 the "Failed to load resource" noise of the tiles aborted on purpose. Requests that failed (network
 error or HTTP status >= 400) other than the deliberate aborts are in ``page.failed_requests``.
