@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -396,7 +397,12 @@ def run_load(
         log_dir=log_dir or REPO / "bench" / "out" / "loadtest-server",
     )
     try:
-        crowd, rss = asyncio.run(_load(server, sessions, moves, browsers, arrival_s, deadline_s))
+        # in a thread of its own: the caller may be running an event loop (Playwright's sync
+        # API in the browser tests does)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            crowd, rss = pool.submit(
+                asyncio.run, _load(server, sessions, moves, browsers, arrival_s, deadline_s)
+            ).result()
     finally:
         server.stop()
     loads = server.stderr_path.read_text("utf-8", "replace").count(LOAD_LOG)

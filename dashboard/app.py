@@ -123,14 +123,20 @@ def apply_link(record: data.Record) -> None:
 
 
 def select_clicked_place() -> None:
-    """Map click -> selected place (runs before the rerun, so the selectbox can follow)."""
-    clicked = (st.session_state.get("map") or {}).get("last_object_clicked")
-    if clicked and {"lat", "lng"} <= clicked.keys():
-        cities = index.record.cities
-        distance = (cities["lat"] - clicked["lat"]) ** 2 + (cities["lon"] - clicked["lng"]) ** 2
-        if distance.min() < 1e-6:  # a place's own circle (area circles select nothing)
-            st.session_state["place"] = str(distance.idxmin())
-            st.session_state["popup_open"] = True
+    """Map click -> selected place (runs before the rerun, so the selectbox can follow).
+
+    A click reports the clicked point and the circle's tooltip text: area circles (several
+    small places summed) select nothing; a place's circle selects the place nearest the point.
+    """
+    state = st.session_state.get("map") or {}
+    clicked = state.get("last_object_clicked")
+    tooltip = state.get("last_object_clicked_tooltip") or ""
+    if not clicked or not {"lat", "lng"} <= clicked.keys() or mapview.AREA_TOOLTIP in tooltip:
+        return
+    cities = index.record.cities
+    distance = (cities["lat"] - clicked["lat"]) ** 2 + (cities["lon"] - clicked["lng"]) ** 2
+    st.session_state["place"] = str(distance.idxmin())
+    st.session_state["popup_open"] = True
 
 
 def select_table_event() -> None:
@@ -306,7 +312,7 @@ st_folium(
         index, view, selected=city, open_popup=st.session_state.pop("popup_open", False)
     ),
     key="map",
-    returned_objects=["last_object_clicked"],
+    returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
     on_change=select_clicked_place,
     center=st.session_state["map_center"],
     zoom=st.session_state["map_zoom"],

@@ -330,6 +330,7 @@ def _counts_text(totals: dict[str, Any]) -> str:
     return f"{n} event{'s' if n != 1 else ''}: {escape_html(detail)}"
 
 
+AREA_TOOLTIP = "smaller places in this area"
 _LIST_OPEN = "<ol style='padding-left:1.2em;margin:0.4em 0'>"
 
 
@@ -483,8 +484,7 @@ def _area_feature(area: dict[str, Any]) -> dict:
             "radius": radius_for(area["events"]),
             "approximate": True,
             "selected": False,
-            "tooltip": f"<b>{area['places']} smaller places in this area</b><br>"
-            f"{_counts_text(area)}",
+            "tooltip": f"<b>{area['places']} {AREA_TOOLTIP}</b><br>{_counts_text(area)}",
             "popup": _area_popup(area),
         },
     )

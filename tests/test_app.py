@@ -45,7 +45,7 @@ def test_whole_record_by_default(record_dir: Path, monkeypatch) -> None:
     }
     args = folium_args(at)
     # Only a click reruns the script; panning and zooming do not.
-    assert args["returned_objects"] == ["last_object_clicked"]
+    assert args["returned_objects"] == ["last_object_clicked", "last_object_clicked_tooltip"]
     assert args["feature_group"].count('"type": "Feature"') == 3
     table = at.dataframe[0].value
     assert len(table) == 8 and list(table.columns)[:3] == ["date", "place", "category"]
