@@ -396,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         fetch_assets(vendor)
         playwright = sync_playwright().start()
         browser = launch_browser(playwright)
+    done: list[Case] = []
+    stopped = None
     try:
         for case in cases:
             moves = args.moves if case.app == "Qantar Map" else args.naive_moves
@@ -411,24 +413,35 @@ def main(argv: list[str] | None = None) -> int:
             load = os.getloadavg()[0]
             if load > (os.cpu_count() or 1) + 1:
                 case.notes.append(f"the machine was busy: load average {load:.0f} after this case")
+            done.append(case)
+            save(info, done, skipped)
+            log(f"{label}: {json.dumps(asdict(case))}")
+    except (KeyboardInterrupt, SystemExit) as exc:
+        stopped = (
+            f"the run was stopped ({type(exc).__name__}) after {len(done)} of {len(cases)} cases"
+        )
     finally:
         if browser is not None:
             browser.close()
             playwright.stop()
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    report = {"info": info, "cases": [asdict(c) for c in cases], "skipped": skipped}
-    (OUT / "results.json").write_text(json.dumps(report, indent=2), "utf-8")
-    print(table(cases, skipped))
+    print(table(done, skipped + ([stopped] if stopped else [])))
     for n in (10_000,):
-        line = speedup(cases, n)
+        line = speedup(done, n)
         if line:
             print("\n" + line)
     print()
     for key, value in info.items():
         print(f"{key}: {value}")
     print(f"benchmark wall time: {(time.perf_counter() - began) / 60:.1f} min")
-    return 0
+    return 1 if stopped else 0
+
+
+def save(info: dict[str, str], cases: list[Case], skipped: list[str]) -> None:
+    """Results so far, in bench/out/results.json (written after every case)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    report = {"info": info, "cases": [asdict(c) for c in cases], "skipped": skipped}
+    (OUT / "results.json").write_text(json.dumps(report, indent=2), "utf-8")
 
 
 if __name__ == "__main__":

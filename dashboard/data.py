@@ -462,6 +462,16 @@ class _RowChecks:
             first = first_unknown.reindex(self.frame.index)
             self.fail(mask, fld, lambda v: f"{_show(v)} is not a known {what}", first)
 
+    def scope_and_sources(self, cities: gpd.GeoDataFrame, sources: pd.DataFrame) -> None:
+        """``scope`` is 'national' or a place; ``source_ids`` all resolve (figures, periods)."""
+        scope = self.frame["scope"]
+        self.fail(
+            (scope != "national") & ~scope.isin(cities.index),
+            "scope",
+            lambda v: f"{_show(v)} is neither 'national' nor a place in {CITIES_FILE}",
+        )
+        self.refs("source_ids", sources.index, f"source in {SOURCES_FILE}")
+
     def coordinates(self, lat_fld: str, lon_fld: str, bbox: tuple[float, ...], where: str) -> None:
         lat = pd.to_numeric(self.frame[lat_fld], errors="coerce")
         lon = pd.to_numeric(self.frame[lon_fld], errors="coerce")
@@ -730,13 +740,7 @@ def _load_figures(
     )
     as_of = chk.iso_dates("as_of", None)
     precision = chk.whole_numbers("as_of_precision", allow_empty=True, allowed=PRECISIONS)
-    scope = frame["scope"]
-    chk.fail(
-        (scope != "national") & ~scope.isin(cities.index),
-        "scope",
-        lambda v: f"{_show(v)} is neither 'national' nor a place in {CITIES_FILE}",
-    )
-    chk.refs("source_ids", sources.index, f"source in {SOURCES_FILE}")
+    chk.scope_and_sources(cities, sources)
     keep = ~chk.bad
     figures = frame[keep].drop(columns=["_row"]).copy()
     figures["row"] = frame["_row"][keep]
@@ -765,13 +769,7 @@ def _load_periods(
     start = chk.iso_dates("start", None)
     end = chk.iso_dates("end", None)
     chk.fail(start.notna() & end.notna() & (end < start), "end", "is before start")
-    scope = frame["scope"]
-    chk.fail(
-        (scope != "national") & ~scope.isin(cities.index),
-        "scope",
-        lambda v: f"{_show(v)} is neither 'national' nor a place in {CITIES_FILE}",
-    )
-    chk.refs("source_ids", sources.index, f"source in {SOURCES_FILE}")
+    chk.scope_and_sources(cities, sources)
     keep = ~chk.bad
     periods = frame[keep].drop(columns=["_row"]).copy()
     periods["row"] = frame["_row"][keep]
