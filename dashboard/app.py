@@ -29,6 +29,7 @@ from dashboard import (  # noqa: E402
 from dashboard.data import CATEGORIES  # noqa: E402
 
 TABLE_LIMIT = 500
+PANELS = ("Timeline", "Figures", "Spread")
 READ_ATTEMPTS = 3
 
 log = get_logger(__name__)
@@ -283,7 +284,6 @@ view = query.View(start=start, end=end, categories=categories, exact_only=exact_
 # --------------------------------------------------------------------------- figures + map
 
 headline = index.headline(view)
-events = index.events_in(view)
 
 with st.container(horizontal=True, gap="large", key="figures_row"):
     st.metric("Events", headline.events, width="content")
@@ -329,49 +329,62 @@ st.markdown(
 
 # --------------------------------------------------------------------------- context charts
 
-timeline_tab, figures_tab, spread_tab = st.tabs(["Timeline", "Figures", "Spread"])
-with timeline_tab:
-    counts_chart, periods_chart = charts.timeline_chart(
-        daily_counts(record.version, categories, exact_only),
-        charts.period_frame(record, city),
-        (lo, hi),
-        (start, end),
-    )
-    st.altair_chart(counts_chart, width="stretch")
-    st.altair_chart(periods_chart, width="stretch")
-    st.caption(
-        "Events per day (bars) over the whole record; the boxed part is the selected range. Shaded "
-        "bands are the national internet blackout, state of emergency and curfew (and the "
-        "selected place's own), one band per source's dates: few events inside the blackout "
-        "is a gap in reporting, not calm."
-    )
-with figures_tab:
-    figures = charts.figure_frame(record, (start, end))
-    if figures.empty:
-        st.write("This record has no figures.")
-    else:
+# Lazy tabs: only the open tab's charts are built and sent on a rerun.
+timeline_tab, figures_tab, spread_tab = st.tabs(
+    list(PANELS), key="panel", on_change="rerun", default=PANELS[0]
+)
+if timeline_tab.open:
+    with timeline_tab:
+        counts_chart, periods_chart = charts.timeline_chart(
+            daily_counts(record.version, categories, exact_only),
+            charts.period_frame(record, city),
+            (lo, hi),
+            (start, end),
+        )
+        st.vega_lite_chart(spec=counts_chart, width="stretch")
+        st.vega_lite_chart(spec=periods_chart, width="stretch")
         st.caption(
-            "Every reported number with who claimed it and who reported it; numbers disagree and "
-            "all are kept. Claims dated inside the selected range are drawn solid."
+            "Events per day (bars) over the whole record; the boxed part is the selected range. "
+            "Shaded bands are the national internet blackout, state of emergency and curfew (and "
+            "the selected place's own), one band per source's dates: few events inside the "
+            "blackout is a gap in reporting, not calm."
         )
-        kinds = list(dict.fromkeys(figures["kind"]))
-        kind_tabs = st.tabs(
-            [mapview.escape_markdown(k.replace("_", " ").capitalize()) for k in kinds]
+if figures_tab.open:
+    with figures_tab:
+        figures = charts.figure_frame(record, (start, end))
+        if figures.empty:
+            st.write("This record has no figures.")
+        else:
+            st.caption(
+                "Every reported number with who claimed it and who reported it; numbers disagree "
+                "and all are kept. Claims dated inside the selected range are drawn solid."
+            )
+            kinds = list(dict.fromkeys(figures["kind"]))
+            kind_tabs = st.tabs(
+                [mapview.escape_markdown(k.replace("_", " ").capitalize()) for k in kinds],
+                key="figure_kind",
+                on_change="rerun",
+            )
+            for kind, tab in zip(kinds, kind_tabs, strict=True):
+                if not tab.open:
+                    continue
+                part = figures[figures["kind"] == kind]
+                with tab:
+                    st.vega_lite_chart(spec=charts.figures_chart(part, (lo, hi)), width="stretch")
+                    st.dataframe(
+                        figure_table(part), hide_index=True, width="stretch", key=f"figures_{kind}"
+                    )
+if spread_tab.open:
+    with spread_tab:
+        totals = index.city_totals(view)["events"]
+        first = charts.first_events(
+            index.first_events(view, pd.Series(1, index=totals.index)), totals, record
         )
-        for kind, tab in zip(kinds, kind_tabs, strict=True):
-            part = figures[figures["kind"] == kind]
-            with tab:
-                st.altair_chart(charts.figures_chart(part, (lo, hi)), width="stretch")
-                st.dataframe(
-                    figure_table(part), hide_index=True, width="stretch", key=f"figures_{kind}"
-                )
-with spread_tab:
-    first = charts.first_events(events, record)
-    if first.empty:
-        st.write("No events in the selected range and categories.")
-    else:
-        st.altair_chart(charts.spread_chart(first, (lo, hi)), width="stretch")
-        st.caption("Each place at the date of its first event in the selected range.")
+        if first.empty:
+            st.write("No events in the selected range and categories.")
+        else:
+            st.vega_lite_chart(spec=charts.spread_chart(first, (lo, hi)), width="stretch")
+            st.caption("Each place at the date of its first event in the selected range.")
 
 # --------------------------------------------------------------------------- share + cite
 
@@ -447,7 +460,7 @@ if selected_event is not None:
             )
 
 st.subheader(f"Events, {start:%-d %b %Y} to {end:%-d %b %Y}")
-table = events.head(TABLE_LIMIT)
+table = index.events_in(view, limit=TABLE_LIMIT)
 st.session_state["table_ids"] = table["event_id_cnty"].tolist()
 st.dataframe(
     event_frame(table),
@@ -458,16 +471,16 @@ st.dataframe(
     selection_mode="single-row",
     key="event_table",
 )
-if len(events) > TABLE_LIMIT:
+if headline.events > TABLE_LIMIT:
     st.caption(
-        f"Showing the first {TABLE_LIMIT} of {len(events)} events in this range "
-        f"({len(events) - TABLE_LIMIT} more); the downloads hold all of them."
+        f"Showing the first {TABLE_LIMIT} of {headline.events} events in this range "
+        f"({headline.events - TABLE_LIMIT} more); the downloads hold all of them."
     )
 stem = f"qantar-{start:%Y%m%d}-{end:%Y%m%d}"
 with st.container(horizontal=True):
     st.download_button(
-        f"Download {len(events)} events as CSV (ACLED columns + ours)",
-        data=lambda: acled.to_acled_csv(events, record),
+        f"Download {headline.events} events as CSV (ACLED columns + ours)",
+        data=lambda: acled.to_acled_csv(index.events_in(view), record),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -475,7 +488,7 @@ with st.container(horizontal=True):
     )
     st.download_button(
         "Download as GeoJSON",
-        data=lambda: acled.to_geojson(events, record),
+        data=lambda: acled.to_geojson(index.events_in(view), record),
         file_name=f"{stem}.geojson",
         mime="application/geo+json",
         icon=":material/download:",

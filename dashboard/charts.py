@@ -1,11 +1,19 @@
 """Charts beside the map: events per day with context bands, contested figures, the spread.
 
-Pure: frames in, Altair specs out (no streamlit). Vega renders chart text as text, not HTML.
+Pure: frames in, Vega-Lite specs out (no streamlit). Vega renders chart text as text, not HTML.
+
+Each chart's spec is built with Altair once per record period (``functools.cache``) with named,
+empty data; a chart is then a copy of that spec with its frames under ``datasets``. Building an
+Altair chart validates it against the Vega-Lite schema, which took most of a rerun's time, so
+a slider move only copies a small dict and hands Streamlit the frames.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 from datetime import date
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -52,6 +60,9 @@ def daily_counts(events: pd.DataFrame) -> pd.DataFrame:
     return events.groupby(keys, observed=True).size().rename("events").reset_index()
 
 
+Spec = dict[str, Any]
+
+
 def _day_domain(period: tuple[date, date]) -> list[str]:
     return [
         pd.Timestamp(period[0]).isoformat(),
@@ -59,40 +70,39 @@ def _day_domain(period: tuple[date, date]) -> list[str]:
     ]
 
 
-def timeline_chart(
-    counts: pd.DataFrame,
-    periods: pd.DataFrame,
-    period: tuple[date, date],
-    selected: tuple[date, date],
-) -> tuple[alt.LayerChart, alt.Chart]:
-    """Two charts on one time axis. Stacked events per day over the whole record, the
-    selected range boxed, the internet blackout shaded behind the bars; below, one lane per
-    kind of period (blackout, state of emergency, curfew) with every source's dates. Few
-    events inside a blackout band read as a reporting gap, not calm."""
+def _filled(template: Spec, **datasets: pd.DataFrame) -> Spec:
+    """A fresh copy of a cached spec with its named datasets (Streamlit consumes the dict)."""
+    spec = copy.deepcopy(template)
+    spec["datasets"] = datasets
+    return spec
+
+
+_PERIOD_TOOLTIP = [
+    alt.Tooltip("label:N", title="Period"),
+    alt.Tooltip("start:T", format="%-d %b %Y"),
+    alt.Tooltip("end:T", format="%-d %b %Y"),
+    alt.Tooltip("source:N", title="Sources"),
+]
+
+
+@functools.cache
+def _timeline_specs(period: tuple[date, date]) -> tuple[Spec, Spec]:
     scale = alt.Scale(domain=_day_domain(period))
     y_axis = {"minExtent": Y_AXIS_WIDTH, "maxExtent": Y_AXIS_WIDTH}
     axis = alt.Axis(format="%-d %b", title=None)
     kind_scale = alt.Scale(domain=list(PERIOD_COLOURS), range=list(PERIOD_COLOURS.values()))
-    spans = periods.assign(stop=periods["end"] + pd.Timedelta(days=1))
-    period_tooltip = [
-        alt.Tooltip("label:N", title="Period"),
-        alt.Tooltip("start:T", format="%-d %b %Y"),
-        alt.Tooltip("end:T", format="%-d %b %Y"),
-        alt.Tooltip("source:N", title="Sources"),
-    ]
     blackout = (
-        alt.Chart(spans[spans["kind"] == "internet blackout"])
+        alt.Chart(alt.Data(name="blackout"))
         .mark_rect(opacity=0.12, color=PERIOD_COLOURS["internet blackout"])
-        .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T", tooltip=period_tooltip)
+        .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T", tooltip=_PERIOD_TOOLTIP)
     )
-    days = counts.assign(next=counts["date"] + pd.Timedelta(days=1))
     bars = (
-        alt.Chart(days)
+        alt.Chart(alt.Data(name="counts"))
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X("date:T", scale=scale, axis=axis),
             x2="next:T",
-            y=alt.Y("sum(events):Q", title="Events per day", stack="zero", axis=alt.Axis(**y_axis)),
+            y=alt.Y("sum(events):Q", title=None, stack="zero", axis=alt.Axis(**y_axis)),
             color=alt.Color(
                 "category:N",
                 title=None,
@@ -114,31 +124,54 @@ def timeline_chart(
             ],
         )
     )
-    window = pd.DataFrame(
-        {
-            "start": [pd.Timestamp(selected[0])],
-            "stop": [pd.Timestamp(selected[1]) + pd.Timedelta(days=1)],
-        }
-    )
     outline = (
-        alt.Chart(window)
+        alt.Chart(alt.Data(name="selected"))
         .mark_rect(fillOpacity=0.04, fill="#000000", stroke="#000000", strokeWidth=1.5)
         .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T")
     )
     top = alt.layer(blackout, bars, outline).properties(height=200, width="container")
     lanes = (
-        alt.Chart(spans)
+        alt.Chart(alt.Data(name="periods"))
         .mark_bar(opacity=0.4, height=14)
         .encode(
             x=alt.X("start:T", scale=scale, axis=axis),
             x2="stop:T",
             y=alt.Y("kind:N", title=None, sort=list(PERIOD_COLOURS), axis=alt.Axis(**y_axis)),
             color=alt.Color("kind:N", scale=kind_scale, legend=None),
-            tooltip=period_tooltip,
+            tooltip=_PERIOD_TOOLTIP,
         )
         .properties(height=alt.Step(22), width="container")
     )
-    return top, lanes
+    return top.to_dict(), lanes.to_dict()
+
+
+def timeline_chart(
+    counts: pd.DataFrame,
+    periods: pd.DataFrame,
+    period: tuple[date, date],
+    selected: tuple[date, date],
+) -> tuple[Spec, Spec]:
+    """Two charts on one time axis. Stacked events per day over the whole record, the
+    selected range boxed, the internet blackout shaded behind the bars; below, one lane per
+    kind of period (blackout, state of emergency, curfew) with every source's dates. Few
+    events inside a blackout band read as a reporting gap, not calm."""
+    top, lanes = _timeline_specs(period)
+    spans = periods.assign(stop=periods["end"] + pd.Timedelta(days=1))
+    window = pd.DataFrame(
+        {
+            "start": [pd.Timestamp(selected[0])],
+            "stop": [pd.Timestamp(selected[1]) + pd.Timedelta(days=1)],
+        }
+    )
+    return (
+        _filled(
+            top,
+            blackout=spans[spans["kind"] == "internet blackout"],
+            counts=counts.assign(next=counts["date"] + pd.Timedelta(days=1)),
+            selected=window,
+        ),
+        _filled(lanes, periods=spans),
+    )
 
 
 def period_frame(record: Record, place: str | None = None) -> pd.DataFrame:
@@ -175,21 +208,16 @@ def figure_frame(record: Record, selected: tuple[date, date]) -> pd.DataFrame:
     )
 
 
-def figures_chart(figures: pd.DataFrame, period: tuple[date, date]) -> alt.Chart:
-    """Claims over time for one kind of figure: one point per claim, coloured by who claimed
-    it; claims dated inside the selected range are drawn solid, the rest faded."""
-    domain = [
-        pd.Timestamp(period[0]).isoformat(),
-        (pd.Timestamp(period[1]) + pd.Timedelta(days=1)).isoformat(),
-    ]
+@functools.cache
+def _figures_spec(period: tuple[date, date]) -> Spec:
     return (
-        alt.Chart(figures)
+        alt.Chart(alt.Data(name="figures"))
         .mark_point(filled=True, size=90)
         .encode(
             x=alt.X(
                 "as_of:T",
                 title="As of",
-                scale=alt.Scale(domain=domain),
+                scale=alt.Scale(domain=_day_domain(period)),
                 axis=alt.Axis(format="%-d %b"),
             ),
             y=alt.Y("value:Q", title=None),
@@ -206,41 +234,45 @@ def figures_chart(figures: pd.DataFrame, period: tuple[date, date]) -> alt.Chart
                 alt.Tooltip("source:N", title="Reported by"),
             ],
         )
-        .properties(height=200)
+        .properties(height=200, width="container")
+        .to_dict()
     )
 
 
-def first_events(events: pd.DataFrame, record: Record) -> pd.DataFrame:
-    """When each place first joined: its first event date and that event's category."""
-    if events.empty:
+def figures_chart(figures: pd.DataFrame, period: tuple[date, date]) -> Spec:
+    """Claims over time for one kind of figure: one point per claim, coloured by who claimed
+    it; claims dated inside the selected range are drawn solid, the rest faded."""
+    columns = ["label", "value", "qualifier", "place", "as_of", "claimed_by", "claimant_type"]
+    return _filled(_figures_spec(period), figures=figures[[*columns, "source", "in_range"]].copy())
+
+
+def first_events(firsts: pd.DataFrame, totals: pd.Series, record: Record) -> pd.DataFrame:
+    """When each place first joined: from each place's first event in view (``firsts``, in date
+    order) and its number of events in view (``totals``, by city_id), the date and category of
+    that first event."""
+    if firsts.empty:
         return pd.DataFrame(columns=["place", "first", "category", "events"])
-    first = events.drop_duplicates("city_id", keep="first")
-    sizes = events.groupby("city_id").size()
+    first = firsts.drop_duplicates("city_id", keep="first")
     return pd.DataFrame(
         {
             "place": first["city_id"].map(record.cities["name"]).to_numpy(),
             "first": first["event_date"].to_numpy(),
             "category": first["category"].astype(str).to_numpy(),
-            "events": first["city_id"].map(sizes).to_numpy(),
+            "events": first["city_id"].map(totals).to_numpy(),
         }
     )
 
 
-def spread_chart(first: pd.DataFrame, period: tuple[date, date]) -> alt.Chart:
-    """Places ordered by the date of their first event: how the unrest spread."""
-    domain = [
-        pd.Timestamp(period[0]).isoformat(),
-        (pd.Timestamp(period[1]) + pd.Timedelta(days=1)).isoformat(),
-    ]
-    height = max(160, 18 * len(first))
+@functools.cache
+def _spread_spec(period: tuple[date, date]) -> Spec:
     return (
-        alt.Chart(first)
+        alt.Chart(alt.Data(name="first"))
         .mark_circle(size=110)
         .encode(
             x=alt.X(
                 "first:T",
                 title="First event",
-                scale=alt.Scale(domain=domain),
+                scale=alt.Scale(domain=_day_domain(period)),
                 axis=alt.Axis(format="%-d %b"),
             ),
             y=alt.Y("place:N", sort=alt.EncodingSortField("first", order="ascending"), title=None),
@@ -252,5 +284,13 @@ def spread_chart(first: pd.DataFrame, period: tuple[date, date]) -> alt.Chart:
                 alt.Tooltip("events:Q", title="Events in view"),
             ],
         )
-        .properties(height=height)
+        .properties(width="container")
+        .to_dict()
     )
+
+
+def spread_chart(first: pd.DataFrame, period: tuple[date, date]) -> Spec:
+    """Places ordered by the date of their first event: how the unrest spread."""
+    spec = _filled(_spread_spec(period), first=first)
+    spec["height"] = max(160, 18 * len(first))
+    return spec

@@ -169,6 +169,9 @@ def test_figures_panel_lists_claims_with_sources(tmp_path: Path, monkeypatch) ->
     }
     folder = write_record(tmp_path / "r", figures=[figure])
     at = run_app(folder, monkeypatch)
+    assert not any("claimed by" in df.value.columns for df in at.dataframe)  # tab not open
+    at.session_state["panel"] = "Figures"
+    at.run()
     tables = [df.value for df in at.dataframe]
     figure_tables = [t for t in tables if "claimed by" in t.columns]
     assert figure_tables and figure_tables[0].iloc[0]["reported by"] == "Other Outlet"
@@ -176,3 +179,16 @@ def test_figures_panel_lists_claims_with_sources(tmp_path: Path, monkeypatch) ->
     at.selectbox[0].set_value("almaty").run()
     tables = [df.value for df in at.dataframe]
     assert sum("claimed by" in t.columns for t in tables) == 2  # panel + the place's story
+
+
+def chart_datasets(at: AppTest) -> list[set[str]]:
+    return [{d.name for d in c.proto.datasets} for c in at.get("vega_lite_chart")]
+
+
+def test_only_the_open_panel_builds_its_charts(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch)
+    assert chart_datasets(at) == [{"blackout", "counts", "selected"}, {"periods"}]
+    at.session_state["panel"] = "Spread"
+    at.run()
+    assert not at.exception and chart_datasets(at) == [{"first"}]
+    assert any(c.value.startswith("Each place at the date") for c in at.caption)

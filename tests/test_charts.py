@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
+import jsonschema
 import pytest
+from altair.vegalite.v6.schema import load_schema
 
 from dashboard import charts, data
 from tests.recordkit import events, write_record
@@ -86,21 +90,39 @@ def test_periods_national_plus_selected_place_with_outlets(record: data.Record) 
     assert both.set_index("period_id").loc["P2", "source"] == "Other Outlet"
 
 
+def valid_vega_lite(spec: dict) -> dict:
+    """The spec with its frames as plain rows, after checking it against the Vega-Lite schema
+    (what Altair would check; the app builds each spec once and then only swaps the data)."""
+    rows = {
+        name: json.loads(frame.to_json(orient="records", date_format="iso"))
+        for name, frame in spec["datasets"].items()
+    }
+    plain = {**spec, "datasets": rows}
+    jsonschema.validate(plain, load_schema())
+    names = set(re.findall(r"'data': \{'name': '([^']+)'\}", str(spec)))
+    assert names == set(rows), "every named dataset is filled, and only those"
+    return plain
+
+
 def test_figures_flag_claims_in_range_and_name_places(record: data.Record) -> None:
     frame = charts.figure_frame(record, (date(2022, 1, 1), date(2022, 1, 8)))
     by_id = frame.set_index("figure_id")
     assert by_id.loc["F1", "in_range"] and not by_id.loc["F2", "in_range"]
     assert by_id.loc["F2", "place"] == "Almaty" and by_id.loc["F1", "place"] == "national"
     assert by_id.loc["F2", "source"] == "Test Outlet; Other Outlet"
-    spec = charts.figures_chart(frame, record.settings.period).to_dict()
+    spec = valid_vega_lite(charts.figures_chart(frame, record.settings.period))
     assert spec["mark"]["type"] == "point"
+    assert [row["in_range"] for row in spec["datasets"]["figures"]] == [True, False]
 
 
 def test_first_events_order_the_spread(record: data.Record) -> None:
-    first = charts.first_events(record.events, record)
+    totals = record.events.groupby("city_id").size()
+    first = charts.first_events(record.events, totals, record)
     assert first["place"].tolist() == ["Zhanaozen", "Aktau", "Almaty"]
     assert first.set_index("place").loc["Almaty", "events"] == 4
-    assert charts.spread_chart(first, record.settings.period).to_dict()["mark"]["type"] == "circle"
+    spec = valid_vega_lite(charts.spread_chart(first, record.settings.period))
+    assert spec["mark"]["type"] == "circle" and spec["height"] == 160
+    assert charts.first_events(record.events.iloc[:0], totals, record).empty
 
 
 def test_timeline_has_bars_blackout_band_and_selected_box(record: data.Record) -> None:
@@ -110,11 +132,27 @@ def test_timeline_has_bars_blackout_band_and_selected_box(record: data.Record) -
         record.settings.period,
         (date(2022, 1, 4), date(2022, 1, 6)),
     )
-    spec = counts_chart.to_dict()
+    spec = valid_vega_lite(counts_chart)
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["rect", "bar", "rect"]
     datasets = spec["datasets"]
-    blackout = next(v for v in datasets.values() if v and "kind" in v[0])
-    assert [row["label"] for row in blackout] == ["Full shutdown"]
-    lanes_data = next(iter(lanes.to_dict()["datasets"].values()))
+    assert [row["label"] for row in datasets["blackout"]] == ["Full shutdown"]
+    assert datasets["selected"] == [
+        {"start": "2022-01-04T00:00:00.000", "stop": "2022-01-07T00:00:00.000"}
+    ]
+    lanes_data = valid_vega_lite(lanes)["datasets"]["periods"]
     assert {row["kind"] for row in lanes_data} == {"internet blackout", "curfew"}
+
+
+def test_charts_are_fresh_copies(record: data.Record) -> None:
+    """Streamlit takes the datasets out of the dict it is given: the cached spec must not
+    change when a chart is drawn."""
+    first = charts.figures_chart(
+        charts.figure_frame(record, (date(2022, 1, 1), date(2022, 1, 8))), record.settings.period
+    )
+    del first["datasets"]
+    first["mark"]["type"] = "changed"
+    again = charts.figures_chart(
+        charts.figure_frame(record, record.settings.period), record.settings.period
+    )
+    assert again["mark"]["type"] == "point" and "figures" in again["datasets"]
