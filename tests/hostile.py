@@ -22,6 +22,7 @@ PAYLOADS = (
     "![x](https://evil.example/x.png)",
     ":red[x] $x^2$ **bold**",
     "\u202eRTL\u202c zero\u200bwidth\u200d\ufeff",
+    "{{ 6*7 }} {% endif %} {# {{ this.__class__ }}",
 )
 # Cells a spreadsheet would run as formulas, one per text field in turn (they lead the value).
 FORMULAS = ('=HYPERLINK("https://evil.example","x")', "+1+1", "-1-1", "@SUM(1)")

@@ -42,17 +42,22 @@ def test_markdown_text_from_data_is_escaped(hostile_dir: Path, monkeypatch) -> N
     name = record.cities.loc["zhanaozen", "name"]
     (heading,) = [h.value for h in at.subheader if "chronology" in h.value]
     assert heading == f"{mapview.escape_markdown(name)}: chronology"
-    markdown_bodies = [
-        *(m.value for m in at.markdown),
-        *(c.value for c in at.caption),
-        *(h.value for h in at.subheader),
-        *(t.value for t in at.title),
-        *(w.value for w in at.warning),
-        *(e.value for e in at.error),
-        *(i.value for i in at.info),
-        *(t.label for t in at.tabs),
-        *(e.label for e in at.expander),
-    ]
+    markdown_bodies = []
+    for panel in ("Timeline", "Figures", "Spread"):  # lazy tabs: each panel in turn
+        at.session_state["panel"] = panel
+        at.run()
+        assert not at.exception, at.exception
+        markdown_bodies += [
+            *(m.value for m in at.markdown),
+            *(c.value for c in at.caption),
+            *(h.value for h in at.subheader),
+            *(t.value for t in at.title),
+            *(w.value for w in at.warning),
+            *(e.value for e in at.error),
+            *(i.value for i in at.info),
+            *(t.label for t in at.tabs),
+            *(e.label for e in at.expander),
+        ]
     data_bearing = [body for body in markdown_bodies if "window" in body]
     assert len(data_bearing) >= 4  # title caption, heading, place caption, figure tabs
     for body in markdown_bodies:

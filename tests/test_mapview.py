@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import date
 from pathlib import Path
+
+import branca.element
+import jinja2
 
 from dashboard import data, mapview, query
 from tests.recordkit import CITIES, event, events, write_record
@@ -25,9 +29,29 @@ def test_escape_html_neutralises_markup_and_template_syntax() -> None:
     out = mapview.escape_html(HOSTILE)
     for raw in "<>`$\\\"'":
         assert raw not in out
-    assert out.startswith("&lt;img src=x onerror=alert(1)&gt;&#96;&#36;{x}&#96;&#92;1")
+    assert out.startswith("&lt;img src=x onerror=alert(1)&gt;&#96;&#36;&#123;x&#125;&#96;&#92;1")
     assert mapview.escape_html(None) == "" and mapview.escape_html(float("nan")) == ""
     assert mapview.escape_html("Алматы ‏") == "Алматы ‏"
+    assert (
+        mapview.escape_html("{{ 6*7 }} {% endif %}")
+        == "&#123;&#123; 6*7 &#125;&#125; &#123;% endif %&#125;"
+    )
+
+
+def test_element_templates_render_as_jinja_would() -> None:
+    """branca's Element(template) goes through mapview's stand-in: text without Jinja syntax
+    is kept as it is (as Jinja would render it), anything else is still compiled by Jinja."""
+    rng = random.Random(7)
+    alphabet = "ab {}%#\n\r\t<>&$`'\"\\é"
+    for _ in range(2000):
+        source = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        try:
+            expected = jinja2.Template(source).render()
+        except jinja2.TemplateSyntaxError:
+            assert mapview._JINJA_SYNTAX.search(source), source
+            continue
+        assert branca.element.Element(source).render() == expected, repr(source)
+    assert branca.element.Element("{{ 6*7 }}").render() == "42"
 
 
 def test_one_feature_per_place_sized_and_coloured(record_dir: Path) -> None:
