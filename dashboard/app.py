@@ -181,6 +181,17 @@ def map_labels(version: str) -> list[tuple[str, float, float]]:
     return mapview.label_places(index.record)
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def place_options(version: str) -> dict[str, str]:
+    """The place picker's options, "" (all places) first, then places by name, each with the
+    label it is found by (every spelling; cached per record)."""
+    del version  # part of the cache key only
+    cities = index.record.cities.sort_values("name", kind="stable")
+    return {"": "All places"} | {
+        str(city_id): places.label(place) for city_id, place in cities.iterrows()
+    }
+
+
 def figure_table(figures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -266,12 +277,12 @@ chosen = filters[0].pills(
 exact_only = filters[1].toggle(
     "Exact only", key="exact", help="Hide events whose date or place is approximate."
 )
-city_ids = sorted(record.cities.index, key=lambda c: record.cities.loc[c, "name"])
+place_labels = place_options(record.version)
 city = (
     filters[2].selectbox(
         "Place (any spelling)",
-        ["", *city_ids],
-        format_func=lambda c: places.label(record.cities.loc[c]) if c else "All places",
+        list(place_labels),
+        format_func=place_labels.__getitem__,
         key="place",
     )
     or None
