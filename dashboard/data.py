@@ -46,6 +46,8 @@ KAZAKHSTAN_BBOX: tuple[float, float, float, float] = (46.4, 40.5, 87.4, 55.5)
 DEFAULT_PERIOD: tuple[date, date] = (date(2021, 12, 28), date(2022, 1, 31))
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# CSV files this big are parsed by pyarrow first (see _read_big_csv).
+FAST_CSV_BYTES = 8 * 1024 * 1024
 MAX_PROBLEMS_PER_CHECK = 20
 
 CITIES_FILE = "cities.geojson"
@@ -273,6 +275,33 @@ def _first_non_utf8(path: Path) -> tuple[int, int] | None:
     return None
 
 
+def _parse_csv(path: Path, engine: Literal["c", "pyarrow"]) -> pd.DataFrame:
+    # Blank lines are kept as rows (dropped later) so that row numbers stay those of a
+    # spreadsheet, which shows them.
+    return pd.read_csv(
+        path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        on_bad_lines="warn",
+        skip_blank_lines=False,
+        engine=engine,
+    )
+
+
+def _read_big_csv(path: Path) -> pd.DataFrame | None:
+    """A big file read by pyarrow's parser (about three times faster than pandas' own on a
+    million rows), or None when that parser rejects the file or warns about any line: pandas'
+    parser then reads it again, for messages that give line numbers."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = _parse_csv(path, "pyarrow")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            return None
+    return None if caught else frame
+
+
 def _read_csv(
     path: Path,
     required: tuple[str, ...],
@@ -283,19 +312,12 @@ def _read_csv(
     name = path.name
     if not _check_size_and_encoding(path, out):
         return None
+    frame = _read_big_csv(path) if path.stat().st_size >= FAST_CSV_BYTES else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            # Blank lines are kept as rows (dropped below) so that row numbers stay those of
-            # a spreadsheet, which shows them.
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                encoding="utf-8-sig",
-                on_bad_lines="warn",
-                skip_blank_lines=False,
-            )
+            if frame is None:
+                frame = _parse_csv(path, "c")
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             out.add(name, None, None, f"not a readable CSV file: {str(exc).strip()}")
             return None
@@ -432,14 +454,10 @@ class _RowChecks:
         digits = col.str.fullmatch(r"\d+")
         if not allow_empty:
             self.fail(empty, fld, "is empty")
-        negative = col.str.fullmatch(r"-\s*\d+(\.\d+)?")
-        fraction = col.str.fullmatch(r"\d*\.\d+") & ~col.str.fullmatch(r"\d+\.0*")
-        whole_float = col.str.fullmatch(r"\d+\.0*")
-        self.fail(negative, fld, lambda v: f"{_show(v)} is negative")
-        self.fail(fraction, fld, lambda v: f"{_show(v)} is not a whole number")
-        other = ~empty & ~digits & ~negative & ~fraction & ~whole_float
-        self.fail(other, fld, lambda v: f"{_show(v)} is not a number")
-        values = pd.to_numeric(col.where(digits | whole_float), errors="coerce")
+        if digits.all() and col.str.len().max() <= 18:  # the usual case, fast: fits in int64
+            values = col.astype("int64")
+        else:
+            values = self._other_numbers(col, fld, empty, digits)
         if allowed is not None:
             outside = values.notna() & ~values.isin(allowed)
             shown = ", ".join(str(a) for a in allowed)
@@ -448,15 +466,36 @@ class _RowChecks:
         self.fail(too_big, fld, lambda v: f"{_show(v)} is implausibly large")
         return values.astype("Int64")
 
+    def _other_numbers(
+        self, col: pd.Series, fld: str, empty: pd.Series, digits: pd.Series
+    ) -> pd.Series:
+        """whole_numbers for a column that is not all digits: flags what is not a whole
+        number; returns the values (NaN where flagged or empty)."""
+        negative = col.str.fullmatch(r"-\s*\d+(\.\d+)?")
+        fraction = col.str.fullmatch(r"\d*\.\d+") & ~col.str.fullmatch(r"\d+\.0*")
+        whole_float = col.str.fullmatch(r"\d+\.0*")
+        self.fail(negative, fld, lambda v: f"{_show(v)} is negative")
+        self.fail(fraction, fld, lambda v: f"{_show(v)} is not a whole number")
+        other = ~empty & ~digits & ~negative & ~fraction & ~whole_float
+        self.fail(other, fld, lambda v: f"{_show(v)} is not a number")
+        return pd.to_numeric(col.where(digits | whole_float), errors="coerce")
+
     def refs(self, fld: str, valid: Iterable[str], what: str) -> None:
         """``fld`` holds ``;``-separated ids that must all be in ``valid``."""
         col = self.frame[fld]
         self.fail(col == "", fld, "is empty")
         valid_set = set(valid)
-        exploded = col.str.split(";").explode().str.strip()
+        # Few distinct values in many rows: split each distinct value once.
+        distinct = pd.Series(col.unique())
+        exploded = distinct.str.split(";").explode().str.strip()
         unknown = exploded[(exploded != "") & ~exploded.isin(valid_set)]
         if len(unknown):
-            first_unknown = unknown.groupby(level=0).first()
+            first_of_distinct = unknown.groupby(level=0).first()
+            first_by_value = pd.Series(
+                first_of_distinct.to_numpy(), index=distinct[first_of_distinct.index].to_numpy()
+            )
+            in_rows = col[col.isin(first_by_value.index)]
+            first_unknown = in_rows.map(first_by_value)
             mask = np.zeros(len(col), dtype=bool)
             mask[self.frame.index.get_indexer(first_unknown.index)] = True
             first = first_unknown.reindex(self.frame.index)
@@ -472,9 +511,12 @@ class _RowChecks:
         )
         self.refs("source_ids", sources.index, f"source in {SOURCES_FILE}")
 
-    def coordinates(self, lat_fld: str, lon_fld: str, bbox: tuple[float, ...], where: str) -> None:
-        lat = pd.to_numeric(self.frame[lat_fld], errors="coerce")
-        lon = pd.to_numeric(self.frame[lon_fld], errors="coerce")
+    def coordinates(
+        self, lat_fld: str, lon_fld: str, bbox: tuple[float, ...], where: str
+    ) -> tuple[pd.Series, pd.Series]:
+        """Flags coordinates that are not numbers or lie outside ``bbox``; returns them as
+        numbers (NaN where not a number)."""
+        lat, lon = _numbers(self.frame[lat_fld]), _numbers(self.frame[lon_fld])
         self.fail(lat.isna(), lat_fld, lambda v: f"{_show(v)} is not a number")
         self.fail(lon.isna(), lon_fld, lambda v: f"{_show(v)} is not a number")
         w, s, e, n = bbox
@@ -490,6 +532,15 @@ class _RowChecks:
         if outside.any():
             points = pd.Series(zip(lat, lon, swapped, strict=True), index=self.frame.index)
             self.fail(outside, f"{lat_fld}/{lon_fld}", message, points)
+        return lat, lon
+
+
+def _numbers(col: pd.Series) -> pd.Series:
+    """Text to float64, NaN where it is not a number: pyarrow's cast when every cell is a
+    plain decimal number (fast), else pandas' slower but lenient ``to_numeric``."""
+    if col.str.fullmatch(r"-?\d+(\.\d+)?").all():
+        return col.astype("float64")
+    return pd.to_numeric(col, errors="coerce").astype("float64")
 
 
 # --------------------------------------------------------------------------- the four files
@@ -688,7 +739,9 @@ def _load_events(
     fatalities = chk.whole_numbers("fatalities", allow_empty=True)
     chk.one_of("category", CATEGORIES)
     chk.one_of("scope", SCOPES, allow_empty=True)
-    chk.coordinates("latitude", "longitude", settings.bbox, settings.region_name)
+    latitude, longitude = chk.coordinates(
+        "latitude", "longitude", settings.bbox, settings.region_name
+    )
     city = frame["city_id"]
     chk.fail(city == "", "city_id", "is empty")
     chk.fail(
@@ -704,8 +757,8 @@ def _load_events(
     events["time_precision"] = time_precision[keep].astype("int8")
     events["geo_precision"] = geo_precision[keep].astype("int8")
     events["fatalities"] = fatalities[keep]
-    events["latitude"] = pd.to_numeric(events["latitude"])
-    events["longitude"] = pd.to_numeric(events["longitude"])
+    events["latitude"] = latitude[keep]
+    events["longitude"] = longitude[keep]
     events["scope"] = events["scope"].replace("", "local")
     events["category"] = pd.Categorical(events["category"], categories=list(CATEGORIES))
     events["day"] = (events["event_date"] - pd.Timestamp(settings.period[0])).dt.days.astype(

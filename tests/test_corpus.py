@@ -149,3 +149,39 @@ def test_app_lists_the_same_problem(name: str, corpus_dirs, monkeypatch) -> None
     rows = problem_rows(at.dataframe[0].value)
     wanted = (problem["severity"], problem["file"], problem["row"], problem["field"])
     assert any(r[:4] == wanted and problem["message"] in r[4] for r in rows), rows
+
+
+def load_both_ways(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """The record (or the error) from pandas' parser, then from the fast path big files take."""
+    results = []
+    for threshold in (data.MAX_FILE_BYTES + 1, 0):
+        monkeypatch.setattr(data, "FAST_CSV_BYTES", threshold)
+        try:
+            record = data.load_record(folder)
+        except data.RecordError as exc:
+            results.append(("unreadable", exc.problems, None))
+            continue
+        frames = (record.events, record.cities, record.sources, record.figures, record.periods)
+        results.append(("loaded", record.problems, frames))
+    return results
+
+
+@pytest.mark.parametrize("name", ALL_CASES)
+def test_big_file_parser_gives_the_same_record_and_messages(
+    name: str, corpus_dirs, monkeypatch
+) -> None:
+    """Big CSV files are read by pyarrow first (falling back to pandas' parser when it warns or
+    fails): every corpus case must come out the same either way, rows, values and problems."""
+    (kind, problems, frames), (fast_kind, fast_problems, fast_frames) = load_both_ways(
+        corpus_dirs[name], monkeypatch
+    )
+    assert (fast_kind, list(fast_problems)) == (kind, list(problems))
+    for frame, fast in zip(frames or (), fast_frames or (), strict=True):
+        pd.testing.assert_frame_equal(fast, frame)
+
+
+def test_big_file_parser_reads_a_good_file_itself() -> None:
+    """The comparison above is not two runs of pandas' parser: pyarrow reads a good file."""
+    frame = data._read_big_csv(CORPUS / "_base" / data.EVENTS_FILE)
+    assert frame is not None and len(frame) > 0
+    assert data._read_big_csv(CORPUS / "events-row-with-extra-field" / data.EVENTS_FILE) is None
