@@ -171,7 +171,7 @@ def daily_counts(version: str, categories: tuple[str, ...], exact_only: bool) ->
     """Events per day for the whole record under the current filters (cached per record)."""
     del version  # part of the cache key only
     lo, hi = index.record.settings.period
-    return charts.daily_counts(index.events_in(query.View(lo, hi, categories, exact_only)))
+    return index.daily_counts(query.View(lo, hi, categories, exact_only))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -334,7 +334,8 @@ st.markdown(
     " &nbsp; ".join(
         f"<span style='color:{colour}'>●</span> {label}" for colour, label in mapview.legend_items()
     )
-    + " &nbsp; Circle size: number of events. Dashed outline: date or place approximate.",
+    + " &nbsp; Circle size: number of events. Outline: solid, every date and place exact; "
+    "dash-dot, some approximate; dashed, all approximate.",
     unsafe_allow_html=True,
 )
 

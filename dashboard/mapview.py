@@ -313,15 +313,27 @@ def radius_for(n_events: int) -> float:
     return round(5.0 + 3.2 * n_events**0.5, 1)
 
 
+# A place's outline says how precisely its events in view are known: solid when every date and
+# place is exact, dashed when none is, dash-dot when some are (the tooltip gives the count).
+OUTLINE_DASHES: dict[str, str | None] = {
+    "exact": None,
+    "mixed": "8 3 1 3",
+    "approximate": "3 3",
+}
+
 # Styles each circle from its feature's properties and binds the (pre-escaped) tooltip and popup.
 _ON_EACH_FEATURE = JsCode(
     """
 function (feature, layer) {
     var p = feature.properties;
+    var OUTLINE_DASHES = """
+    + json.dumps(OUTLINE_DASHES)
+    + """;
     layer.options.className = "qm-city qm-" + p.dominant;
+    var weight = p.selected ? 4 : (p.precision == "exact" ? 1.5 : 2);
     layer.setStyle({radius: p.radius, color: p.selected ? "#000000" : p.colour,
-                    fillColor: p.colour, weight: p.selected ? 4 : (p.approximate ? 2 : 1.5),
-                    dashArray: p.approximate ? "3 3" : null, opacity: 0.9, fillOpacity: 0.55});
+                    fillColor: p.colour, weight: weight, dashArray: OUTLINE_DASHES[p.precision],
+                    opacity: 0.9, fillOpacity: 0.55});
     layer.bindTooltip(p.tooltip, {sticky: true});
     layer.bindPopup(p.popup, {maxWidth: 380, maxHeight: 320});
     layer.on("add", function () {
@@ -365,7 +377,20 @@ def _event_line(event: Any) -> str:
 def _counts_text(totals: dict[str, Any]) -> str:
     n = int(totals["events"])
     detail = ", ".join(f"{int(totals[c])} {c}" for c in CATEGORIES if int(totals[c]) > 0)
-    return f"{n} event{'s' if n != 1 else ''}: {escape_html(detail)}"
+    approximate = n - int(totals["exact"])
+    known = (
+        f"<br>{'all' if approximate == n else approximate} with an approximate date or place"
+        if approximate
+        else ""
+    )
+    return f"{n} event{'s' if n != 1 else ''}: {escape_html(detail)}{known}"
+
+
+def precision_of(events: int, exact: int) -> str:
+    """How precisely a place's events in view are known: exact, mixed or approximate."""
+    if exact >= events:
+        return "exact"
+    return "approximate" if exact == 0 else "mixed"
 
 
 AREA_TOOLTIP = "smaller places in this area"
@@ -502,7 +527,7 @@ def _place_feature(
             "dominant": place["dominant"],
             "colour": COLOURS[place["dominant"]],
             "radius": radius_for(int(place["events"])),
-            "approximate": int(place["exact"]) == 0,
+            "precision": precision_of(int(place["events"]), int(place["exact"])),
             "selected": city_id == selected,
             "open": open_popup and city_id == selected,
             "tooltip": f"<b>{escape_html(place['name'])}</b><br>{_counts_text(place)}",
@@ -520,7 +545,7 @@ def _area_feature(area: dict[str, Any]) -> dict:
             "dominant": area["dominant"],
             "colour": COLOURS[area["dominant"]],
             "radius": radius_for(area["events"]),
-            "approximate": True,
+            "precision": "approximate",  # several places summed at one point
             "selected": False,
             "tooltip": f"<b>{area['places']} {AREA_TOOLTIP}</b><br>{_counts_text(area)}",
             "popup": _area_popup(area),

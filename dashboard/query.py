@@ -176,6 +176,29 @@ class EventIndex:
             events_with_fatalities=int((self._known_sum[hi] - self._known_sum[lo]).sum()),
         )
 
+    def daily_counts(self, view: View) -> pd.DataFrame:
+        """Events in view per day, category and precision (``exact``, or ``approximate`` when
+        the date or the place is), only combinations that occur: what ``charts.daily_counts``
+        computes from the events, counted with one ``bincount`` instead of a group-by."""
+        rows, mask = self._rows(view)
+        days = self.record.events["day"].to_numpy()[rows]
+        code = (days.astype(np.int64) * len(CATEGORIES) + self.category_codes[rows]) * 2
+        code = code + ~self.exact[rows]
+        if mask is not None:
+            code = code[mask]
+        counts = np.bincount(code, minlength=self.n_days * len(CATEGORIES) * 2)
+        (found,) = np.nonzero(counts)
+        day, rest = np.divmod(found, len(CATEGORIES) * 2)
+        category, approximate = np.divmod(rest, 2)
+        return pd.DataFrame(
+            {
+                "date": pd.to_datetime(self.period_start) + pd.to_timedelta(day, unit="D"),
+                "category": np.array(CATEGORIES, dtype=object)[category],
+                "precision": np.where(approximate == 1, "approximate", "exact"),
+                "events": counts[found],
+            }
+        )
+
     def first_events(self, view: View, limits: pd.Series) -> pd.DataFrame:
         """The earliest events in view at each place of ``limits`` (city_id -> how many), at
         most that many per place, in date order. Work is bounded by the limits, not by the

@@ -108,10 +108,31 @@ def test_approximate_events_are_marked(record_dir: Path) -> None:
     for row in rows:
         if row["city_id"] == "aktau":
             row["time_precision"] = "2"
+    almaty = [row for row in rows if row["city_id"] == "almaty"]
+    almaty[0]["geo_precision"] = "2"  # one of Almaty's events: place approximate
     write_record(record_dir, event_rows=rows)
     props = {f["properties"]["city_id"]: f["properties"] for f in layer_features(record_dir)}
-    assert props["aktau"]["approximate"] is True and props["almaty"]["approximate"] is False
+    assert {city: p["precision"] for city, p in props.items()} == {
+        "aktau": "approximate",
+        "almaty": "mixed",
+        "zhanaozen": "exact",
+    }
     assert "date approximate" in props["aktau"]["popup"]
+    assert "all with an approximate date or place" in props["aktau"]["tooltip"]
+    assert "<br>1 with an approximate date or place" in props["almaty"]["tooltip"]
+    assert "approximate" not in props["zhanaozen"]["tooltip"]
+    # exact-only: Almaty's approximate event leaves the view, and its outline turns solid
+    exact = query.View(date(2021, 12, 28), date(2022, 1, 31), exact_only=True)
+    props = {f["properties"]["city_id"]: f["properties"] for f in layer_features(record_dir, exact)}
+    assert props["almaty"]["precision"] == "exact" and "aktau" not in props
+
+
+def test_precision_of_a_place() -> None:
+    assert mapview.precision_of(3, 3) == "exact"
+    assert mapview.precision_of(3, 1) == "mixed"
+    assert mapview.precision_of(3, 0) == "approximate"
+    assert set(mapview.OUTLINE_DASHES) == {"exact", "mixed", "approximate"}
+    assert mapview.OUTLINE_DASHES["exact"] is None
 
 
 def test_base_map_is_constant() -> None:
@@ -175,7 +196,7 @@ def test_many_places_are_bounded_summed_into_areas_and_all_drawn(tmp_path: Path,
         "place-0000",
     ]
     assert single[-1]["selected"] and not any(p["selected"] for p in single[:-1])
-    assert areas and all(p["approximate"] and not p["selected"] for p in areas)
+    assert areas and all(p["precision"] == "approximate" and not p["selected"] for p in areas)
     # every place and every event is on the map, once
     places_in_areas = sum(int(p["tooltip"].split("<b>")[1].split(" ")[0]) for p in areas)
     assert places_in_areas + len(single) == 40

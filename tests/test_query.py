@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import data, query
+from dashboard import charts, data, query
 from dashboard.data import CATEGORIES
 from tests.recordkit import CITIES, event, write_record
 
@@ -157,6 +157,11 @@ def test_fast_path_equals_plain_filter_and_count(tmp_path: Path, seed: int, n_pl
             [plain[plain["city_id"] == c].head(int(n)) for c, n in limits.items()]
         ).sort_index()
         assert ids(first) == ids(expected_first)
+
+        key = ["date", "category", "precision"]
+        daily = index.daily_counts(view).sort_values(key).reset_index(drop=True)
+        expected_daily = charts.daily_counts(plain).sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(daily, expected_daily, check_dtype=False)
 
 
 def test_index_memory_does_not_grow_with_period_times_places(tmp_path: Path) -> None:
