@@ -29,7 +29,6 @@ from dashboard import (  # noqa: E402
 from dashboard.data import CATEGORIES  # noqa: E402
 
 TABLE_LIMIT = 500
-PANELS = ("Timeline", "Figures", "Spread")
 READ_ATTEMPTS = 3
 
 log = get_logger(__name__)
@@ -118,6 +117,7 @@ def apply_link(record: data.Record) -> None:
         event=state.event,
         map_center=state.center,
         map_zoom=state.zoom,
+        panel=state.panel,
         link_notices=parsed.notices,
         link_version=record.version,
     )
@@ -342,9 +342,7 @@ st.markdown(
 # --------------------------------------------------------------------------- context charts
 
 # Lazy tabs: only the open tab's charts are built and sent on a rerun.
-timeline_tab, figures_tab, spread_tab = st.tabs(
-    list(PANELS), key="panel", on_change="rerun", default=PANELS[0]
-)
+timeline_tab, figures_tab, spread_tab = st.tabs(list(links.PANELS), key="panel", on_change="rerun")
 if timeline_tab.open:
     with timeline_tab:
         counts_chart, periods_chart = charts.timeline_chart(
@@ -406,6 +404,7 @@ state = links.LinkState(
     event=st.session_state["event"],
     center=st.session_state["map_center"],
     zoom=st.session_state["map_zoom"],
+    panel=st.session_state["panel"],
 )
 params = links.link_params(state)
 st.query_params.from_dict(params)

@@ -21,7 +21,9 @@ MIN_ZOOM, MAX_ZOOM = 3, 14
 CATEGORY_SLUGS: dict[str, str] = {c: c.replace(" ", "-") for c in CATEGORIES}
 SLUG_CATEGORIES: dict[str, str] = {v: k for k, v in CATEGORY_SLUGS.items()}
 
-KEYS = ("from", "to", "cat", "city", "event", "exact", "lat", "lon", "z")
+KEYS = ("from", "to", "cat", "city", "event", "exact", "lat", "lon", "z", "panel")
+# The tabs under the map; a link names the open one in lower case.
+PANELS = ("Timeline", "Figures", "Spread")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class LinkState:
     event: str | None = None
     center: tuple[float, float] | None = None
     zoom: float | None = None
+    panel: str = PANELS[0]
 
 
 @dataclass
@@ -145,8 +148,20 @@ def parse_link(params: Mapping[str, Sequence[str]], record: Record) -> ParsedLin
             zoom = clamped
         zoom = round(zoom, 2)
 
+    panel = PANELS[0]
+    panel_value = _single(params, "panel", notices)
+    if panel_value:
+        by_slug = {p.lower(): p for p in PANELS}
+        if panel_value.lower() in by_slug:
+            panel = by_slug[panel_value.lower()]
+        else:
+            notices.append(
+                f"'panel={_show(panel_value)}' is not one of {', '.join(by_slug)}; "
+                f"the {PANELS[0].lower()} is shown."
+            )
+
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
-    return ParsedLink(LinkState(view, city, event, center, zoom), notices)
+    return ParsedLink(LinkState(view, city, event, center, zoom, panel), notices)
 
 
 def _center(
@@ -188,6 +203,7 @@ def link_params(state: LinkState) -> dict[str, str]:
         params["lon"] = f"{state.center[1]:.4f}"
     if state.zoom is not None:
         params["z"] = f"{state.zoom:g}"
+    params["panel"] = state.panel.lower()
     return params
 
 

@@ -192,3 +192,12 @@ def test_only_the_open_panel_builds_its_charts(record_dir: Path, monkeypatch) ->
     at.run()
     assert not at.exception and chart_datasets(at) == [{"first"}]
     assert any(c.value.startswith("Each place at the date") for c in at.caption)
+
+
+def test_link_opens_a_panel_and_the_url_follows_the_tabs(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch, panel="Spread")
+    assert chart_datasets(at) == [{"first"}] and not at.warning
+    assert at.query_params["panel"] == "spread"
+    at.session_state["panel"] = "Figures"
+    at.run()
+    assert at.query_params["panel"] == "figures"

@@ -32,8 +32,10 @@ def test_round_trip(record: data.Record) -> None:
         event="T5",
         center=(43.25, 76.9),
         zoom=9.25,
+        panel="Figures",
     )
     params = links.link_params(state)
+    assert params["panel"] == "figures"
     assert params["cat"] == "crackdown,government-response"
     parsed = parse(record, **params)
     assert parsed.notices == [] and parsed.state == state
@@ -57,6 +59,8 @@ BAD_LINKS = [
     ({"z": "99"}, "changed to 14", {"zoom": 14}),
     ({"z": "nan"}, "not a number", {"zoom": None}),
     ({"exact": "yes"}, "not 0 or 1", {"exact_only": False}),
+    ({"panel": "<script>"}, "is not one of timeline, figures, spread", {"panel": "Timeline"}),
+    ({"panel": ["spread", "figures"]}, "2 times", {"panel": "Spread"}),
     ({"utm_source": "x", "evil": "1"}, "Unknown link parts", {}),
     # a 10 kB query string: 800 unknown parts beside a good one, or one part 700 times
     (
@@ -82,6 +86,7 @@ def test_bad_links_give_nearest_valid_view_and_a_notice(record, params, needle, 
         "event": state.event,
         "center": state.center,
         "zoom": state.zoom,
+        "panel": state.panel,
     }
     for key, value in expect.items():
         assert got[key] == value
