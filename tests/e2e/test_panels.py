@@ -6,9 +6,9 @@ import csv
 import io
 import json
 
-from harness import map_frame, wait_for_idle
+from harness import map_frame, wait_for_circle_count, wait_for_idle
 
-from dashboard import data
+from dashboard import data, mapview, query
 
 RECORD = data.load_record(data.DEFAULT_DATA_DIR)
 
@@ -39,4 +39,34 @@ def test_downloads_hold_the_events_in_range(app_server, new_page) -> None:
     doc = json.loads(info.value.path().read_text("utf-8"))
     assert len(doc["features"]) == len(RECORD.events)
     wait_for_idle(page)
+    assert page.errors == []
+
+
+def test_map_outlines_show_precision(app_server, new_page) -> None:
+    """Solid, dash-dot or dashed outline per place, as its events in view are all exact, some
+    approximate or all approximate (the bundled record has all three); exact-only turns every
+    remaining outline solid."""
+    totals = query.EventIndex(RECORD).city_totals(query.View(*RECORD.settings.period))
+    expected = {
+        city: mapview.precision_of(int(row["events"]), int(row["exact"]))
+        for city, row in totals.iterrows()
+    }
+    assert set(expected.values()) == {"exact", "mixed", "approximate"}
+    page = new_page(app_server)
+    frame = map_frame(page)
+    wait_for_circle_count(frame, len(expected))
+    dashes = frame.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll("path[data-city-id]")]
+            .map(p => [p.getAttribute("data-city-id"), p.getAttribute("stroke-dasharray")]))"""
+    )
+    assert dashes == {city: mapview.OUTLINE_DASHES[p] for city, p in expected.items()}
+    page.get_by_text("Exact only").click()
+    exact_places = int((totals["exact"] > 0).sum())
+    wait_for_circle_count(frame, exact_places)
+    wait_for_idle(page)
+    remaining = frame.evaluate(
+        """() => [...document.querySelectorAll("path[data-city-id]")]
+            .map(p => p.getAttribute("stroke-dasharray"))"""
+    )
+    assert remaining == [None] * exact_places
     assert page.errors == []
