@@ -18,21 +18,10 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from dashboard.data import CATEGORIES, Record
+from dashboard.data import CATEGORIES
+from dashboard.text import CATEGORY_COLOURS, PERIOD_COLOURS
 
-CATEGORY_COLOURS: dict[str, str] = {
-    "protest": "#e66100",
-    "crackdown": "#5d3a9b",
-    "government response": "#1b7837",
-    "context": "#999999",
-}
 Y_AXIS_WIDTH = 120  # both timeline charts share it, so their time axes line up
-
-PERIOD_COLOURS: dict[str, str] = {
-    "internet blackout": "#d73027",
-    "state of emergency": "#fdae61",
-    "curfew": "#4575b4",
-}
 
 
 def _category_scale() -> alt.Scale:
@@ -175,40 +164,6 @@ def timeline_chart(
     )
 
 
-def period_frame(record: Record, place: str | None = None) -> pd.DataFrame:
-    """Context periods with their sources' outlets: the national ones, and a place's own when
-    a place is selected (overlapping rows from disagreeing sources are all kept)."""
-    periods = record.periods
-    periods = periods[periods["scope"].isin(["national", place] if place else ["national"])]
-    if periods.empty:
-        return periods.assign(source="")
-    return periods.assign(source=periods["source_ids"].map(lambda ids: outlets(record, ids)))
-
-
-def outlets(record: Record, source_ids: str) -> str:
-    """Outlet names for ``;``-separated source ids."""
-    names = [
-        record.sources.loc[s, "outlet"]
-        for s in (i.strip() for i in str(source_ids).split(";"))
-        if s in record.sources.index
-    ]
-    return "; ".join(dict.fromkeys(names))
-
-
-def figure_frame(record: Record, selected: tuple[date, date]) -> pd.DataFrame:
-    """figures.csv with source outlets, the place's name and an in-selected-range flag."""
-    figures = record.figures
-    if figures.empty:
-        return figures.assign(source="", place="", in_range=False)
-    lo, hi = pd.Timestamp(selected[0]), pd.Timestamp(selected[1])
-    names = record.cities["name"]
-    return figures.assign(
-        source=figures["source_ids"].map(lambda ids: outlets(record, ids)),
-        place=figures["scope"].map(lambda s: "national" if s == "national" else names.get(s, s)),
-        in_range=figures["as_of"].between(lo, hi),
-    )
-
-
 @functools.cache
 def _figures_spec(period: tuple[date, date]) -> Spec:
     return (
@@ -245,23 +200,6 @@ def figures_chart(figures: pd.DataFrame, period: tuple[date, date]) -> Spec:
     it; claims dated inside the selected range are drawn solid, the rest faded."""
     columns = ["label", "value", "qualifier", "place", "as_of", "claimed_by", "claimant_type"]
     return _filled(_figures_spec(period), figures=figures[[*columns, "source", "in_range"]].copy())
-
-
-def first_events(firsts: pd.DataFrame, totals: pd.Series, record: Record) -> pd.DataFrame:
-    """When each place first joined: from each place's first event in view (``firsts``, in date
-    order) and its number of events in view (``totals``, by city_id), the date and category of
-    that first event."""
-    if firsts.empty:
-        return pd.DataFrame(columns=["place", "first", "category", "events"])
-    first = firsts.drop_duplicates("city_id", keep="first")
-    return pd.DataFrame(
-        {
-            "place": first["city_id"].map(record.cities["name"]).to_numpy(),
-            "first": first["event_date"].to_numpy(),
-            "category": first["category"].astype(str).to_numpy(),
-            "events": first["city_id"].map(totals).to_numpy(),
-        }
-    )
 
 
 @functools.cache

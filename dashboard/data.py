@@ -37,7 +37,7 @@ from shapely.geometry import Point
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "geodata"
 DATA_DIR_ENV = "QANTAR_DATA_DIR"
 
-CATEGORIES: tuple[str, ...] = ("protest", "crackdown", "government response", "context")
+CATEGORIES: tuple[str, ...] = ("protest", "riot", "crackdown", "government response", "context")
 SCOPES: tuple[str, ...] = ("local", "national")
 PRECISIONS: tuple[int, ...] = (1, 2, 3)
 

@@ -7,53 +7,37 @@ GeoJSON layer with one point per place, drawn as circle markers by a small JS ho
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import branca.element
 import folium
 import jinja2
-import numpy as np
-import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 from jinja2.utils import htmlsafe_json_dumps
 
-from dashboard.data import CATEGORIES, DEFAULT_DATA_DIR, Record
-from dashboard.query import (
-    DOMINANT_CRACKDOWN,
-    DOMINANT_MIXED,
-    DOMINANT_OTHER,
-    DOMINANT_PROTEST,
-    EventIndex,
-    View,
-    dominant,
-)
+from dashboard.data import CATEGORIES, Record
+from dashboard.index import DOMINANT_CATEGORIES, DOMINANT_MIXED, DOMINANT_OTHER
+from dashboard.query import POPUP_EVENT_LIMIT, Circles
+from dashboard.text import CATEGORY_COLOURS, category_label, escape_html, shorten
 
-MAP_CENTER: tuple[float, float] = (48.0, 67.0)
-MAP_ZOOM = 5
-# Kazakhstan's extent as [[south, west], [north, east]]: the first view fits it to any screen.
-FIT_BOUNDS: list[list[float]] = [[40.6, 46.5], [55.4, 87.3]]
-# Drawn under the circles, so the country's shape shows even when no tiles load (geodata/README).
-OUTLINE_FILE = DEFAULT_DATA_DIR / "kazakhstan-outline.geojson"
 OUTLINE_STYLE = {"color": "#4d4d4d", "weight": 1.2, "opacity": 0.7, "fill": False}
 # Places named on the map when tiles do not load (the ones with most events), and how long to
 # wait for a first tile before naming them.
 MAX_LABELS = 40
 TILE_WAIT_MS = 6000
-POPUP_EVENT_LIMIT = 12
 NOTE_LIMIT = 300
-# Bounds on one map update, whatever the number of events or places (see city_features).
-MAX_PLACE_CIRCLES = 100
-MAX_AREA_CIRCLES = 60
-AREA_CELL_DEGREES = 1.0
-AREA_POPUP_PLACES = 5
-POPUP_LINE_BUDGET = 240
+# Bytes of popup text one map update may carry (see ``_share_out``).
 LAYER_BYTE_BUDGET = 160_000
+MIN_ZOOM, MAX_ZOOM = 3, 14
 
 
 class _Literal:
@@ -86,109 +70,42 @@ def _element_template(source: str) -> jinja2.Template | _Literal:
     return _compiled(source)
 
 
-branca.element.Template = _element_template  # type: ignore[assignment, misc]
+_PATCH_LOCK = threading.Lock()
+_PATCH_USERS = 0
 
-# Colour-blind-safe pair (orange / purple) plus neutrals.
+
+@contextlib.contextmanager
+def literal_scripts() -> Iterator[None]:
+    """While inside, branca keeps Jinja-free rendered scripts as text (see
+    ``_element_template``) instead of compiling each one. Only the map's own render is sped
+    up: the patch is undone when the last user leaves, and sessions may overlap."""
+    global _PATCH_USERS
+    with _PATCH_LOCK:
+        if _PATCH_USERS == 0:
+            branca.element.Template = _element_template  # type: ignore[assignment, misc]
+        _PATCH_USERS += 1
+    try:
+        yield
+    finally:
+        with _PATCH_LOCK:
+            _PATCH_USERS -= 1
+            if _PATCH_USERS == 0:
+                branca.element.Template = jinja2.Template  # type: ignore[misc]
+
+
+# What a place's circle is coloured by: its dominant category, or a neutral.
 COLOURS: dict[str, str] = {
-    DOMINANT_PROTEST: "#e66100",
-    DOMINANT_CRACKDOWN: "#5d3a9b",
+    **{c: CATEGORY_COLOURS[c] for c in DOMINANT_CATEGORIES},
     DOMINANT_MIXED: "#b2abd2",
     DOMINANT_OTHER: "#7f7f7f",
 }
 LEGEND: dict[str, str] = {
-    DOMINANT_PROTEST: "mostly protest",
-    DOMINANT_CRACKDOWN: "mostly crackdown",
-    DOMINANT_MIXED: "as many protest as crackdown events",
+    "protest": "mostly protest",
+    "riot": "mostly riots or attacks",
+    "crackdown": "mostly crackdown",
+    DOMINANT_MIXED: "no single kind dominates",
     DOMINANT_OTHER: "government response or context only",
 }
-
-_ESCAPES = {
-    ord("&"): "&amp;",
-    ord("<"): "&lt;",
-    ord(">"): "&gt;",
-    ord('"'): "&quot;",
-    ord("'"): "&#x27;",
-    ord("`"): "&#96;",
-    ord("$"): "&#36;",
-    ord("\\"): "&#92;",
-    ord("{"): "&#123;",
-    ord("}"): "&#125;",
-}
-
-
-def escape_html(value: object) -> str:
-    """Make any data value safe as HTML text and inside folium's JS templates.
-
-    HTML entities for ``& < > " '`` plus `` ` ``, ``$``, ``\\``, ``{`` and ``}`` (which JS
-    template literals, Leaflet and Jinja would otherwise read as syntax or escapes: branca passes
-    each rendered script through Jinja again, so a ``{% endif %}`` in a note would stop the map).
-    """
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value).translate(_ESCAPES)
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
-# GFM turns bare addresses into links after escapes are read: a word joiner (U+2060, invisible)
-# after these keeps "http://", "www." and "a@b.c" from being recognised.
-_AUTOLINK_STARTS = re.compile(r"(?i)(https?|ftp|mailto|xmpp|www|@)")
-
-
-def escape_markdown(value: object) -> str:
-    """The Markdown counterpart of ``escape_html``, for data text in Streamlit elements that
-    render Markdown (headings, captions, tab labels): one line, every ASCII punctuation mark
-    that Markdown or Streamlit's extensions (links, images, HTML, ``:colour[...]``, ``$math$``)
-    could read as syntax backslash-escaped, and no bare address turned into a link, so the
-    text shows as written."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    text = _AUTOLINK_STARTS.sub("\\1\u2060", " ".join(str(value).split()))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def _short(text: object, limit: int = NOTE_LIMIT) -> str:
-    value = "" if text is None else str(text)
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-class MapPositionInLink(MacroElement):
-    """Keeps the page's address in step with the map: ``lat``, ``lon`` and ``z`` follow every
-    pan and zoom without a rerun of the script. The map's iframe is same-origin with the page,
-    so it can rewrite the page's query string; Streamlit's own query-string updates are passed
-    through a wrapper that adds the current position."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function (map) {
-    var page = window.parent;
-    try { void page.location.href; } catch (e) { return; }
-    page.__qantarMapPosition = function (url) {
-        var u = new URL(url === undefined || url === null ? page.location.href : url,
-                        page.location.href);
-        var c = map.getCenter();
-        u.searchParams.set("lat", c.lat.toFixed(4));
-        u.searchParams.set("lon", c.lng.toFixed(4));
-        u.searchParams.set("z", String(Math.round(map.getZoom() * 100) / 100));
-        return u.pathname + u.search + u.hash;
-    };
-    if (!page.__qantarHistoryPatched) {
-        page.__qantarHistoryPatched = true;
-        ["pushState", "replaceState"].forEach(function (name) {
-            var original = page.history[name];
-            page.history[name] = function (state, title, url) {
-                var position = page.__qantarMapPosition;
-                return original.call(page.history, state, title, position ? position(url) : url);
-            };
-        });
-    }
-    map.on("moveend", function () {
-        page.history.replaceState(page.history.state, "", page.location.href);
-    });
-})({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-    )
 
 
 class MapStyle(MacroElement):
@@ -254,13 +171,13 @@ class TileFallback(MacroElement):
 
 
 @functools.cache
-def _outline_text() -> str:
-    return OUTLINE_FILE.read_text("utf-8")
+def _outline_text(path: Path) -> str:
+    return path.read_text("utf-8")
 
 
-def country_outline() -> folium.GeoJson:
-    """Kazakhstan's border as a thin, non-interactive line (a fresh layer on each call)."""
-    outline = json.loads(_outline_text())
+def country_outline(path: Path) -> folium.GeoJson:
+    """A country's border as a thin, non-interactive line (a fresh layer on each call)."""
+    outline = json.loads(_outline_text(path))
     for feature in outline["features"]:
         feature["properties"] = {"style": OUTLINE_STYLE}
     return folium.GeoJson(outline, name="outline", control=False, interactive=False)
@@ -274,21 +191,25 @@ def label_places(record: Record, limit: int = MAX_LABELS) -> list[tuple[str, flo
 
 
 def base_map(
+    bbox: tuple[float, float, float, float],
     asset_urls: Mapping[str, str] | None = None,
     labels: list[tuple[str, float, float]] | None = None,
+    outline: Path | None = None,
 ) -> folium.Map:
-    """The constant base map of Kazakhstan. Build a fresh one per rerun; never reuse it.
+    """The constant base map of a record: it opens on the record's ``bbox`` (west, south, east,
+    north). Build a fresh one per rerun; never reuse it.
 
     ``asset_urls`` (CDN URL -> URL on this server, see ``assets.self_hosted_urls``) makes the
     map load folium's scripts and stylesheets from there; folium's assets with no entry are left
-    out. ``labels`` are the places named when no tiles load (see ``label_places``). The country
-    outline is always drawn.
+    out. ``labels`` are the places named when no tiles load (see ``label_places``); ``outline``
+    a GeoJSON file of the country's border, drawn under the circles.
     """
+    west, south, east, north = bbox
     fmap = folium.Map(
-        location=list(MAP_CENTER),
-        zoom_start=MAP_ZOOM,
-        min_zoom=3,
-        max_zoom=14,
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=5,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
         tiles="OpenStreetMap",
         control_scale=True,
         zoom_snap=0.25,
@@ -300,11 +221,11 @@ def base_map(
         fmap.default_css = [
             (n, asset_urls[u]) for n, u in folium.Map.default_css if u in asset_urls
         ]
-    fmap.fit_bounds(FIT_BOUNDS)
-    country_outline().add_to(fmap)
+    fmap.fit_bounds([[south, west], [north, east]])
+    if outline is not None:
+        country_outline(outline).add_to(fmap)
     MapStyle().add_to(fmap)
     TileFallback(labels or []).add_to(fmap)
-    MapPositionInLink().add_to(fmap)
     return fmap
 
 
@@ -367,16 +288,18 @@ def _event_line(event: Any) -> str:
     flag = f" <i>({escape_html(', '.join(approx))})</i>" if approx else ""
     when = event.event_date.strftime("%-d %b %Y")
     return (
-        f"<li><b>{escape_html(when)}</b> · {escape_html(event.category)}"
+        f"<li><b>{escape_html(when)}</b> · {escape_html(category_label(event.category))}"
         f" · {escape_html(event.sub_event_type)}{flag}<br>"
-        f"{escape_html(_short(event.notes))}"
-        f" <span style='color:#555'>— {escape_html(_short(event.source, 120))}</span></li>"
+        f"{escape_html(shorten(event.notes, NOTE_LIMIT))}"
+        f" <span style='color:#555'>— {escape_html(shorten(event.source, 120))}</span></li>"
     )
 
 
 def _counts_text(totals: dict[str, Any]) -> str:
     n = int(totals["events"])
-    detail = ", ".join(f"{int(totals[c])} {c}" for c in CATEGORIES if int(totals[c]) > 0)
+    detail = ", ".join(
+        f"{int(totals[c])} {category_label(c).lower()}" for c in CATEGORIES if int(totals[c]) > 0
+    )
     approximate = n - int(totals["exact"])
     known = (
         f"<br>{'all' if approximate == n else approximate} with an approximate date or place"
@@ -438,48 +361,6 @@ def _feature(lon: float, lat: float, properties: dict[str, Any]) -> dict[str, An
         "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": properties,
     }
-
-
-def _areas(places: pd.DataFrame, budget: int) -> list[dict[str, Any]]:
-    """Sum ``places`` (rows of counts with lat, lon and name, biggest first) into at most
-    ``budget`` grid cells, starting with AREA_CELL_DEGREES cells and doubling them until they
-    fit. One dict per cell: summed counts, event-weighted centre, an ``area_id``, the number of
-    places and the biggest few as (name, events)."""
-    lat, lon = places["lat"].to_numpy(), places["lon"].to_numpy()
-    size = AREA_CELL_DEGREES
-    while True:
-        corners = np.stack([np.floor(lat / size), np.floor(lon / size)], axis=1).astype(int)
-        cells, cell = np.unique(corners, axis=0, return_inverse=True)
-        if len(cells) <= budget:
-            break
-        size *= 2
-    cell = cell.ravel()
-    sums = {
-        c: np.bincount(cell, weights=places[c].to_numpy(), minlength=len(cells)).astype(int)
-        for c in (*CATEGORIES, "events", "exact")
-    }
-    events = places["events"].to_numpy()
-    centre_lat = np.bincount(cell, weights=lat * events) / sums["events"]
-    centre_lon = np.bincount(cell, weights=lon * events) / sums["events"]
-    kinds = dominant(pd.Series(sums["protest"]), pd.Series(sums["crackdown"])).to_numpy()
-    by_cell = np.argsort(cell, kind="stable")  # biggest first within each cell
-    starts = np.searchsorted(cell[by_cell], np.arange(len(cells) + 1))
-    names = places["name"].to_numpy()
-    areas = []
-    for i, (south, west) in enumerate(cells):
-        members = by_cell[starts[i] : starts[i + 1]]
-        areas.append(
-            {
-                **{c: int(v[i]) for c, v in sums.items()},
-                "dominant": str(kinds[i]),
-                "lat": round(float(centre_lat[i]), 4),
-                "lon": round(float(centre_lon[i]), 4),
-                "area_id": f"area:{size:g}:{south}:{west}",
-                "places": len(members),
-                "biggest": [(names[m], int(events[m])) for m in members[:AREA_POPUP_PLACES]],
-            }
-        )
-    return areas
 
 
 def sent_size(value: object) -> int:
@@ -554,52 +435,34 @@ def _area_feature(area: dict[str, Any]) -> dict:
 
 
 def city_features(
-    index: EventIndex, view: View, selected: str | None = None, open_popup: bool = False
+    circles: Circles, selected: str | None = None, open_popup: bool = False
 ) -> list[dict[str, object]]:
-    """The circles for a view: one GeoJSON Point feature per place with events in view, biggest
-    first. Past MAX_PLACE_CIRCLES places, the biggest stay single circles and the rest are
-    summed into grid areas, so the map never gets more than MAX_PLACE_CIRCLES + MAX_AREA_CIRCLES
-    circles. Popups list each place's first events in view: POPUP_EVENT_LIMIT of them for the
-    selected place; the others share what is left of LAYER_BYTE_BUDGET (bytes as sent, see
-    ``sent_size``) evenly, at most POPUP_LINE_BUDGET lines in all (a place left with none says
-    how to list its events). The work and the payload are bounded by these limits, not by the
-    number of events in view. With ``open_popup`` the selected place's popup opens when drawn
-    (after a click selected it: the redraw that follows the click would otherwise close it).
-    """
-    totals = index.city_totals(view).sort_values("events", ascending=False, kind="stable")
-    places = totals.join(index.record.cities[["name", "name_kk", "name_ru", "lat", "lon"]])
-    places["city_id"] = places.index
-    single = places.index[:MAX_PLACE_CIRCLES]
-    if selected in places.index and selected not in single:
-        single = single[:-1].append(pd.Index([selected]))
-    rest = places.drop(index=single)
-    singles = places.loc[single].to_dict("records")
-    areas = [_area_feature(area) for area in _areas(rest, MAX_AREA_CIRCLES)] if len(rest) else []
-
-    per_place = min(POPUP_EVENT_LIMIT, POPUP_LINE_BUDGET // max(1, len(single)))
-    limits = pd.Series(per_place, index=single)
-    if selected in limits.index:
-        limits[selected] = POPUP_EVENT_LIMIT
+    """One GeoJSON Point feature per circle of ``circles`` (``query.circles``): places drawn
+    alone, then areas. Popups list each place's first events in view: POPUP_EVENT_LIMIT of
+    them for the selected place; the others share what is left of LAYER_BYTE_BUDGET (bytes as
+    sent, see ``sent_size``) evenly (a place left with none says how to list its events). With
+    ``open_popup`` the selected place's popup opens when drawn (after a click selected it: the
+    redraw that follows the click would otherwise close it)."""
+    singles = circles.places.to_dict("records")
+    areas = [_area_feature(area) for area in circles.areas.to_dict("records")]
     lines: dict[str, list[str]] = {}
-    first = index.first_events(view, limits[limits > 0])
-    for event in first[list(_LINE_COLUMNS)].itertuples(index=False):
+    for event in circles.popup_events[list(_LINE_COLUMNS)].itertuples(index=False):
         lines.setdefault(event.city_id, []).append(_event_line(event))
     bare = [_place_feature(place, [], selected) for place in singles] + areas
     room = LAYER_BYTE_BUDGET - sent_size(bare)
-    kept = _share_out(lines, list(single), selected, room)
+    kept = _share_out(lines, [p["city_id"] for p in singles], selected, room)
     return [
         _place_feature(place, kept[place["city_id"]], selected, open_popup) for place in singles
     ] + areas
 
 
 def city_layer(
-    index: EventIndex, view: View, selected: str | None = None, open_popup: bool = False
+    circles: Circles, selected: str | None = None, open_popup: bool = False
 ) -> folium.FeatureGroup:
     """The feature group that follows the filters: one GeoJSON layer of place circles."""
     group = folium.FeatureGroup(name="Places with events")
-    features = city_features(index, view, selected, open_popup)
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+        {"type": "FeatureCollection", "features": city_features(circles, selected, open_popup)},
         name="places",
         marker=folium.CircleMarker(radius=6, fill=True),
         on_each_feature=_ON_EACH_FEATURE,

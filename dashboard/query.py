@@ -1,244 +1,373 @@
-"""What the user is looking at (a View) and the answers for it: events, per-place totals, figures.
+"""Every answer the page shows for one view, as plain frames and numbers.
 
-A slider move costs O(places), not O(events). ``EventIndex`` sorts the events once by
-(place, category, exact or not, day) into one array of keys; the events of any place, category
-and exactness in a day range are then one contiguous run of that array, found with two binary
-searches, and its length is the count (positions in a sorted array are cumulative counts).
-Cumulative sums along the same order give fatalities. So per-place totals and the headline
-cost two ``searchsorted`` calls of places x categories x 2 values, whatever the number of events
-in range, and the memory is O(events) however long the period or many the places (no
-days x places table). Events stay sorted by date with an offset per day, so the events of a date
-range are one slice of the frame. ``filter_events`` is the plain reference the index is tested
-against. Nothing here imports streamlit.
+``Answers`` is made once per rerun from the shared ``EventIndex`` and the view; each answer
+(headline, circles and their popup rows, daily counts, figures, periods, spread, a place's
+story, the nationwide measures, table rows) is computed at most once, when first asked for.
+``mapview`` and ``charts`` only turn these frames into folium and Vega-Lite; nothing here
+imports streamlit, folium or altair.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from dashboard.data import CATEGORIES, Record
+from dashboard.index import NATIONAL, Counts, EventIndex, View, dominant
+from dashboard.text import precision_text
 
-DOMINANT_PROTEST = "protest"
-DOMINANT_CRACKDOWN = "crackdown"
-DOMINANT_MIXED = "mixed"
-DOMINANT_OTHER = "other"
+AUTHORITY_TYPES = frozenset({"official", "state media"})
+NOT_FOUND = "not found"
+TOLL_KIND = "death toll"
+# Bounds on one map update, whatever the number of events or places (see ``circles``).
+MAX_PLACE_CIRCLES = 100
+MAX_AREA_CIRCLES = 60
+AREA_CELL_DEGREES = 1.0
+AREA_POPUP_PLACES = 5
+POPUP_EVENT_LIMIT = 12
+POPUP_LINE_BUDGET = 240
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _ids(source_ids: object) -> list[str]:
+    return [s for s in (i.strip() for i in str(source_ids).split(";")) if s]
+
+
+def _column(sources: pd.DataFrame, name: str) -> pd.Series:
+    if name in sources.columns:
+        return sources[name].fillna("").astype(str)
+    return pd.Series("", index=sources.index, dtype=object)
+
+
+def unverified_sources(record: Record) -> frozenset[str]:
+    """Ids of sources whose stored copy could not be found (``checked`` = not found)."""
+    checked = _column(record.sources, "checked")
+    return frozenset(checked.index[checked.str.strip() == NOT_FOUND])
+
+
+def outlets(record: Record, source_ids: str) -> str:
+    """Outlet names for ``;``-separated source ids; an unverified source says so."""
+    unverified = _unverified(record)
+    names = [
+        record.sources.loc[s, "outlet"] + (" (unverified)" if s in unverified else "")
+        for s in _ids(source_ids)
+        if s in record.sources.index
+    ]
+    return "; ".join(dict.fromkeys(names))
+
+
+_UNVERIFIED: dict[str, frozenset[str]] = {}
+
+
+def _unverified(record: Record) -> frozenset[str]:
+    """``unverified_sources`` once per record version."""
+    if record.version not in _UNVERIFIED:
+        if len(_UNVERIFIED) > 8:
+            _UNVERIFIED.clear()
+        _UNVERIFIED[record.version] = unverified_sources(record)
+    return _UNVERIFIED[record.version]
 
 
 @dataclass(frozen=True)
-class View:
-    """The part of the record on screen: an inclusive date range, the categories shown and
-    whether only events with an exact date and place (precision 1) are shown."""
+class Corroboration:
+    """How well one event is supported: independent outlets reporting it, and whether every
+    source is the authorities (officials or state media): their claims are then labelled."""
 
-    start: date
-    end: date
-    categories: tuple[str, ...] = CATEGORIES
-    exact_only: bool = False
+    outlets: int
+    authorities_only: bool
 
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValueError(f"start {self.start} is after end {self.end}")
-        unknown = set(self.categories) - set(CATEGORIES)
-        if unknown:
-            raise ValueError(f"unknown categories: {sorted(unknown)}")
+    def text(self) -> str:
+        said = "authorities' claim only" if self.authorities_only else ""
+        count = f"{self.outlets} outlet{'s' if self.outlets != 1 else ''}"
+        return f"{count}; {said}" if said else count
 
 
-@dataclass(frozen=True)
-class Headline:
-    """The figures above the map for one view."""
-
-    events: int
-    protest: int
-    crackdown: int
-    cities: int
-    fatalities: int
-    events_with_fatalities: int
-
-
-class EventIndex:
-    """Range queries over one record. Built once per record and shared; read-only."""
-
-    def __init__(self, record: Record) -> None:
-        self.record = record
-        events = record.events
-        self.period_start, self.period_end = record.settings.period
-        self.n_days = (self.period_end - self.period_start).days + 1
-        days = events["day"].to_numpy()
-        if len(days) and (days.min() < 0 or days.max() >= self.n_days):
-            raise ValueError("an event lies outside the record period")
-        # offsets[d] = first row whose day >= d, so day range [a, b] is rows offsets[a]:offsets[b+1]
-        self.offsets = np.searchsorted(days, np.arange(self.n_days + 1), side="left")
-        self.city_ids = record.cities.index.to_numpy()
-        self.city_codes = pd.Categorical(events["city_id"], categories=self.city_ids).codes
-        self.category_codes = events["category"].cat.codes.to_numpy()
-        self.fatalities = events["fatalities"].fillna(0).to_numpy(dtype=np.int64)
-        self.has_fatalities = events["fatalities"].notna().to_numpy()
-        self.exact = ((events["time_precision"] == 1) & (events["geo_precision"] == 1)).to_numpy()
-        # Rows sorted by (group, day), group = (place, category, exact): see the module notes.
-        group = (self.city_codes.astype(np.int64) * len(CATEGORIES) + self.category_codes) * 2
-        keys = (group + self.exact) * self.n_days + days
-        order = np.argsort(keys, kind="stable")  # stable: date order within a run
-        self._keys = keys[order]
-        self._order = order.astype(np.int32 if len(order) < 2**31 else np.int64)
-        self._fatal_sum = np.concatenate(([0], np.cumsum(self.fatalities[order])))
-        self._known_sum = np.concatenate(([0], np.cumsum(self.has_fatalities[order])))
-
-    def day_of(self, when: date) -> int:
-        return (when - self.period_start).days
-
-    def date_of(self, day: int) -> date:
-        return self.period_start + timedelta(days=day)
-
-    def _days(self, view: View) -> tuple[int, int]:
-        """The view's first and last day, clipped to the period (first > last when empty)."""
-        first = max(self.day_of(view.start), 0)
-        last = min(self.day_of(view.end), self.n_days - 1)
-        return first, last
-
-    def _rows(self, view: View) -> tuple[slice, np.ndarray | None]:
-        """The slice of rows in the view's dates and, if categories are narrowed, a mask on it."""
-        a = min(max(self.day_of(view.start), 0), self.n_days)
-        b = min(max(self.day_of(view.end) + 1, 0), self.n_days)
-        rows = slice(int(self.offsets[a]), int(self.offsets[b]))
-        mask = None
-        if set(view.categories) != set(CATEGORIES):
-            wanted = [CATEGORIES.index(c) for c in view.categories]
-            mask = np.isin(self.category_codes[rows], wanted)
-        if view.exact_only:
-            mask = self.exact[rows] if mask is None else mask & self.exact[rows]
-        return rows, mask
-
-    def _runs(self, view: View, places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Start and end positions (in the sorted order) of each (place, category, exactness)
-        run in view, shaped (places, categories, 2): all categories, so columns line up with
-        CATEGORIES; unselected categories and, for exact_only, inexact runs are empty."""
-        first, last = self._days(view)
-        shape = (len(places), len(CATEGORIES), 2)
-        if first > last:
-            empty = np.zeros(shape, dtype=np.int64)
-            return empty, empty
-        group = (places[:, None, None] * len(CATEGORIES) + np.arange(len(CATEGORIES))[:, None]) * 2
-        group = group + np.arange(2)
-        lo = np.searchsorted(self._keys, group * self.n_days + first, side="left")
-        hi = np.searchsorted(self._keys, group * self.n_days + last, side="right")
-        shown = np.isin(np.array(CATEGORIES), view.categories)[None, :, None] & np.array(
-            [not view.exact_only, True]
-        )
-        hi = np.where(shown, hi, lo)
-        return lo, hi
-
-    def events_in(self, view: View, limit: int | None = None) -> pd.DataFrame:
-        """The events in the view, in date order (the first ``limit`` of them if given)."""
-        rows, mask = self._rows(view)
-        if mask is None:
-            stop = rows.stop if limit is None else min(rows.stop, rows.start + limit)
-            return self.record.events.iloc[rows.start : stop]
-        keep = np.flatnonzero(mask)
-        if limit is not None:
-            keep = keep[:limit]
-        return self.record.events.iloc[rows.start + keep]
-
-    def place_events(self, city_id: str, view: View) -> pd.DataFrame:
-        """One place's events in the view, in date order: its chronology."""
-        place = np.array([self.record.cities.index.get_loc(city_id)])
-        lo, hi = self._runs(view, place)
-        rows = np.sort(
-            np.concatenate([self._order[a:b] for a, b in zip(lo.ravel(), hi.ravel(), strict=True)])
-        )
-        return self.record.events.iloc[rows]
-
-    def city_totals(self, view: View) -> pd.DataFrame:
-        """Per place with at least one event in view: counts per category, total, fatalities,
-        ``exact`` (events with exact date and place) and what dominated."""
-        lo, hi = self._runs(view, np.arange(len(self.city_ids)))
-        counts = (hi - lo).sum(axis=2)
-        frame = pd.DataFrame(counts, index=self.city_ids, columns=list(CATEGORIES))
-        frame["events"] = counts.sum(axis=1)
-        frame["fatalities"] = (self._fatal_sum[hi] - self._fatal_sum[lo]).sum(axis=(1, 2))
-        frame["exact"] = (hi - lo)[:, :, 1].sum(axis=1)
-        frame = frame[frame["events"] > 0]
-        frame["dominant"] = dominant(frame["protest"], frame["crackdown"])
-        frame.index.name = "city_id"
-        return frame
-
-    def headline(self, view: View) -> Headline:
-        lo, hi = self._runs(view, np.arange(len(self.city_ids)))
-        counts = (hi - lo).sum(axis=2)
-        return Headline(
-            events=int(counts.sum()),
-            protest=int(counts[:, CATEGORIES.index("protest")].sum()),
-            crackdown=int(counts[:, CATEGORIES.index("crackdown")].sum()),
-            cities=int((counts.sum(axis=1) > 0).sum()),
-            fatalities=int((self._fatal_sum[hi] - self._fatal_sum[lo]).sum()),
-            events_with_fatalities=int((self._known_sum[hi] - self._known_sum[lo]).sum()),
-        )
-
-    def daily_counts(self, view: View) -> pd.DataFrame:
-        """Events in view per day, category and precision (``exact``, or ``approximate`` when
-        the date or the place is), only combinations that occur: what ``charts.daily_counts``
-        computes from the events, counted with one ``bincount`` instead of a group-by."""
-        rows, mask = self._rows(view)
-        days = self.record.events["day"].to_numpy()[rows]
-        code = (days.astype(np.int64) * len(CATEGORIES) + self.category_codes[rows]) * 2
-        code = code + ~self.exact[rows]
-        if mask is not None:
-            code = code[mask]
-        counts = np.bincount(code, minlength=self.n_days * len(CATEGORIES) * 2)
-        (found,) = np.nonzero(counts)
-        day, rest = np.divmod(found, len(CATEGORIES) * 2)
-        category, approximate = np.divmod(rest, 2)
-        return pd.DataFrame(
-            {
-                "date": pd.to_datetime(self.period_start) + pd.to_timedelta(day, unit="D"),
-                "category": np.array(CATEGORIES, dtype=object)[category],
-                "precision": np.where(approximate == 1, "approximate", "exact"),
-                "events": counts[found],
-            }
-        )
-
-    def first_events(self, view: View, limits: pd.Series) -> pd.DataFrame:
-        """The earliest events in view at each place of ``limits`` (city_id -> how many), at
-        most that many per place, in date order. Work is bounded by the limits, not by the
-        number of events in view."""
-        places = self.record.cities.index.get_indexer(limits.index)
-        if (places < 0).any():
-            raise KeyError(f"unknown places: {list(limits.index[places < 0])}")
-        wanted = limits.to_numpy(dtype=np.int64)
-        lo, hi = self._runs(view, places)
-        per_run = np.repeat(wanted, lo.shape[1] * lo.shape[2])
-        take = np.minimum((hi - lo).ravel(), per_run)
-        total = int(take.sum())
-        # positions lo[i], lo[i] + 1, ..., lo[i] + take[i] - 1 for every run i, concatenated
-        starts = np.repeat(lo.ravel() - (np.cumsum(take) - take), take)
-        rows = self._order[starts + np.arange(total)]
-        owner = np.repeat(np.repeat(np.arange(len(places)), lo.shape[1] * lo.shape[2]), take)
-        by_place = np.lexsort((rows, owner))
-        rows, owner = rows[by_place], owner[by_place]
-        rank = np.arange(total) - np.searchsorted(owner, owner, side="left")
-        return self.record.events.iloc[np.sort(rows[rank < wanted[owner]])]
+def corroboration(record: Record, source_ids: str) -> Corroboration:
+    """Independent outlets among an event's sources: reprints, mirrors and one organisation's
+    services share an ``outlet_group`` (the outlet name when the group is not given)."""
+    known = [s for s in _ids(source_ids) if s in record.sources.index]
+    sources = record.sources.loc[known]
+    group = _column(sources, "outlet_group").where(lambda g: g != "", sources["outlet"])
+    types = _column(sources, "outlet_type")
+    authorities = bool(len(types)) and bool(types.isin(AUTHORITY_TYPES).all())
+    return Corroboration(outlets=group.nunique(), authorities_only=authorities)
 
 
-def dominant(protest: pd.Series, crackdown: pd.Series) -> pd.Series:
-    """What dominated at a place: protest, crackdown, mixed (a tie) or other (neither)."""
-    out = np.where(
-        protest > crackdown,
-        DOMINANT_PROTEST,
-        np.where(
-            crackdown > protest,
-            DOMINANT_CRACKDOWN,
-            np.where(protest > 0, DOMINANT_MIXED, DOMINANT_OTHER),
-        ),
+# --------------------------------------------------------------------------- tables
+
+
+def event_rows(events: pd.DataFrame, record: Record) -> pd.DataFrame:
+    """Events as the page's tables show them."""
+    support = [corroboration(record, ids) for ids in events["source_ids"]]
+    national = events["scope"].eq(NATIONAL) if "scope" in events else False
+    place = np.where(national, "Nationwide", events["location"])
+    return pd.DataFrame(
+        {
+            "date": events["event_date"].dt.date,
+            "place": place,
+            "category": events["category"].astype(str),
+            "type": events["sub_event_type"],
+            "description": [
+                ("Claimed by the authorities: " if s.authorities_only else "") + str(note)
+                for s, note in zip(support, events["notes"], strict=True)
+            ],
+            "sources": [outlets(record, ids) for ids in events["source_ids"]],
+            "corroboration": [s.text() for s in support],
+            "precision": [
+                precision_text(t, g)
+                for t, g in zip(events["time_precision"], events["geo_precision"], strict=True)
+            ],
+            "id": events["event_id_cnty"],
+        }
     )
-    return pd.Series(out, index=protest.index)
 
 
-def filter_events(events: pd.DataFrame, view: View) -> pd.DataFrame:
-    """The plain filter: the reference the fast EventIndex path is tested against."""
-    start, end = pd.Timestamp(view.start), pd.Timestamp(view.end)
-    keep = events["event_date"].between(start, end) & events["category"].isin(view.categories)
-    if view.exact_only:
-        keep &= (events["time_precision"] == 1) & (events["geo_precision"] == 1)
-    return events[keep]
+def figure_frame(record: Record, selected: tuple[date, date]) -> pd.DataFrame:
+    """figures.csv with source outlets, the place's name and an in-selected-range flag."""
+    figures = record.figures
+    if figures.empty:
+        return figures.assign(source="", place="", in_range=False)
+    lo, hi = pd.Timestamp(selected[0]), pd.Timestamp(selected[1])
+    names = record.cities["name"]
+    return figures.assign(
+        source=figures["source_ids"].map(lambda ids: outlets(record, ids)),
+        place=figures["scope"].map(lambda s: "national" if s == NATIONAL else names.get(s, s)),
+        in_range=figures["as_of"].between(lo, hi),
+    )
+
+
+def figure_rows(figures: pd.DataFrame) -> pd.DataFrame:
+    """Figures as the page's tables show them; empty cells stay blank."""
+    up_to = figures["value_max"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+    return pd.DataFrame(
+        {
+            "in range": figures["in_range"].map({True: "●", False: ""}),
+            "counts": figures["label"],
+            "value": figures["value"].map(lambda v: f"{int(v):,}"),
+            "up to": up_to,
+            "qualifier": figures["qualifier"].fillna(""),
+            "scope": figures["place"],
+            "as of": figures["as_of"].dt.date,
+            "claimed by": figures["claimed_by"].fillna(""),
+            "reported by": figures["source"],
+        }
+    )
+
+
+def period_frame(record: Record, place: str | None = None) -> pd.DataFrame:
+    """Context periods with their sources' outlets: the national ones, and a place's own when
+    a place is selected (overlapping rows from disagreeing sources are all kept)."""
+    periods = record.periods
+    periods = periods[periods["scope"].isin([NATIONAL, place] if place else [NATIONAL])]
+    if periods.empty:
+        return periods.assign(source="")
+    return periods.assign(source=periods["source_ids"].map(lambda ids: outlets(record, ids)))
+
+
+@dataclass(frozen=True)
+class DeathsHeadline:
+    """The national death toll to show first: the latest official one, who gave it and when,
+    and the range of every national toll in the record."""
+
+    value: int | None
+    claimed_by: str
+    as_of: date | None
+    low: int | None
+    high: int | None
+    tolls: int
+
+
+def deaths_headline(record: Record) -> DeathsHeadline:
+    """From figures.csv rows of kind ``death toll`` with national scope."""
+    figures = record.figures
+    if figures.empty:
+        return DeathsHeadline(None, "", None, None, None, 0)
+    tolls = figures[(figures["kind"] == TOLL_KIND) & (figures["scope"] == NATIONAL)]
+    if tolls.empty:
+        return DeathsHeadline(None, "", None, None, None, 0)
+    official = tolls[tolls["claimant_type"] == "officials"]
+    pick = (official if len(official) else tolls).sort_values(["as_of", "value"]).iloc[-1]
+    highs = tolls["value_max"].fillna(tolls["value"])
+    return DeathsHeadline(
+        value=int(pick["value"]),
+        claimed_by=str(pick["claimed_by"]),
+        as_of=pick["as_of"].date(),
+        low=int(tolls["value"].min()),
+        high=int(highs.max()),
+        tolls=len(tolls),
+    )
+
+
+# --------------------------------------------------------------------------- the map's circles
+
+
+def _areas(places: pd.DataFrame, budget: int) -> pd.DataFrame:
+    """Sum ``places`` (rows of counts with lat, lon and name, biggest first) into at most
+    ``budget`` grid cells, starting with AREA_CELL_DEGREES cells and doubling them until they
+    fit. One row per cell: summed counts, event-weighted centre, an ``area_id``, the number of
+    places and the biggest few as (name, events)."""
+    lat, lon = places["lat"].to_numpy(), places["lon"].to_numpy()
+    size = AREA_CELL_DEGREES
+    while True:
+        corners = np.stack([np.floor(lat / size), np.floor(lon / size)], axis=1).astype(int)
+        cells, cell = np.unique(corners, axis=0, return_inverse=True)
+        if len(cells) <= budget:
+            break
+        size *= 2
+    cell = cell.ravel()
+    sums = {
+        c: np.bincount(cell, weights=places[c].to_numpy(), minlength=len(cells)).astype(int)
+        for c in (*CATEGORIES, "events", "exact")
+    }
+    events = places["events"].to_numpy()
+    frame = pd.DataFrame(sums)
+    frame["dominant"] = dominant(frame).to_numpy()
+    frame["lat"] = np.round(np.bincount(cell, weights=lat * events) / sums["events"], 4)
+    frame["lon"] = np.round(np.bincount(cell, weights=lon * events) / sums["events"], 4)
+    frame["area_id"] = [f"area:{size:g}:{south}:{west}" for south, west in cells]
+    by_cell = np.argsort(cell, kind="stable")  # biggest first within each cell
+    starts = np.searchsorted(cell[by_cell], np.arange(len(cells) + 1))
+    names = places["name"].to_numpy()
+    members = [by_cell[starts[i] : starts[i + 1]] for i in range(len(cells))]
+    frame["places"] = [len(m) for m in members]
+    frame["biggest"] = [
+        [(str(names[m]), int(events[m])) for m in ms[:AREA_POPUP_PLACES]] for ms in members
+    ]
+    return frame
+
+
+@dataclass(frozen=True)
+class Circles:
+    """What the map draws for a view: ``places`` (one row per place drawn alone, biggest
+    first, with counts, names and coordinates), ``areas`` (the smaller places summed into grid
+    cells past MAX_PLACE_CIRCLES) and ``popup_events`` (each drawn place's first events in
+    view, in date order, at most ``popup_limits[city_id]`` of them)."""
+
+    places: pd.DataFrame
+    areas: pd.DataFrame
+    popup_events: pd.DataFrame
+    popup_limits: pd.Series
+
+
+def circles(index: EventIndex, view: View, selected: str | None = None) -> Circles:
+    """The circles for a view. The work is bounded by the limits above, not by the number of
+    events in view. The selected place is always drawn alone, with POPUP_EVENT_LIMIT events."""
+    totals = index.city_totals(view).sort_values("events", ascending=False, kind="stable")
+    places = totals.join(index.record.cities[["name", "name_kk", "name_ru", "lat", "lon"]])
+    places["city_id"] = places.index
+    single = places.index[:MAX_PLACE_CIRCLES]
+    if selected in places.index and selected not in single:
+        single = single[:-1].append(pd.Index([selected]))
+    rest = places.drop(index=single)
+    areas = _areas(rest, MAX_AREA_CIRCLES) if len(rest) else pd.DataFrame()
+    per_place = min(POPUP_EVENT_LIMIT, POPUP_LINE_BUDGET // max(1, len(single)))
+    limits = pd.Series(per_place, index=single)
+    if selected in limits.index:
+        limits[selected] = POPUP_EVENT_LIMIT
+    limits = limits[limits > 0]
+    return Circles(places.loc[single], areas, index.first_events(view, limits), limits)
+
+
+def spread(index: EventIndex, view: View) -> pd.DataFrame:
+    """When each place first joined, in view: the date and category of its first event, and
+    its number of events in view."""
+    totals = index.city_totals(view)["events"]
+    firsts = index.first_events(view, pd.Series(1, index=totals.index))
+    if firsts.empty:
+        return pd.DataFrame(columns=["place", "first", "category", "events"])
+    first = firsts.drop_duplicates("city_id", keep="first")
+    return pd.DataFrame(
+        {
+            "place": first["city_id"].map(index.record.cities["name"]).to_numpy(),
+            "first": first["event_date"].to_numpy(),
+            "category": first["category"].astype(str).to_numpy(),
+            "events": first["city_id"].map(totals).to_numpy(),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- one view's answers
+
+
+@dataclass(frozen=True)
+class Story:
+    """A place's story: its events in view, its whole chronology, figures and periods."""
+
+    events: pd.DataFrame
+    whole: pd.DataFrame
+    figures: pd.DataFrame
+    periods: pd.DataFrame
+
+
+class Answers:
+    """The answers for one view, each computed once when first asked for."""
+
+    def __init__(self, index: EventIndex, view: View, place: str | None = None) -> None:
+        self.index = index
+        self.record = index.record
+        self.view = view
+        self.place = place
+
+    @functools.cached_property
+    def counts(self) -> Counts:
+        return self.index.counts(self.view)
+
+    @functools.cached_property
+    def deaths(self) -> DeathsHeadline:
+        return deaths_headline(self.record)
+
+    @functools.cached_property
+    def circles(self) -> Circles:
+        return circles(self.index, self.view, self.place)
+
+    @functools.cached_property
+    def daily_counts(self) -> pd.DataFrame:
+        """Events per day over the whole record period under the view's filters."""
+        lo, hi = self.record.settings.period
+        return self.index.daily_counts(View(lo, hi, self.view.categories, self.view.exact_only))
+
+    @functools.cached_property
+    def figures(self) -> pd.DataFrame:
+        return figure_frame(self.record, (self.view.start, self.view.end))
+
+    @functools.cached_property
+    def periods(self) -> pd.DataFrame:
+        return period_frame(self.record, self.place)
+
+    @functools.cached_property
+    def spread(self) -> pd.DataFrame:
+        return spread(self.index, self.view)
+
+    @functools.cached_property
+    def national(self) -> pd.DataFrame:
+        return self.index.national_events(self.view)
+
+    @functools.cached_property
+    def story(self) -> Story | None:
+        if self.place is None:
+            return None
+        lo, hi = self.record.settings.period
+        return Story(
+            events=self.index.place_events(self.place, self.view),
+            whole=self.index.place_events(self.place, View(lo, hi)),
+            figures=self.figures[self.figures["scope"] == self.place],
+            periods=self.periods[self.periods["scope"] == self.place],
+        )
+
+    def table(self, limit: int) -> pd.DataFrame:
+        """The first ``limit`` events in view, as table rows."""
+        return event_rows(self.index.events_in(self.view, limit=limit), self.record)
+
+    def event(self, event_id: str | None) -> pd.Series | None:
+        """One event's row by id, or None."""
+        if event_id is None:
+            return None
+        events = self.record.events
+        match = events[events["event_id_cnty"] == event_id]
+        return match.iloc[0] if len(match) else None

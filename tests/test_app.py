@@ -39,13 +39,19 @@ def test_whole_record_by_default(record_dir: Path, monkeypatch) -> None:
     assert metrics(at) == {
         "Events": "8",
         "Protest events": "4",
+        "Riots and attacks": "0",
         "Crackdown events": "3",
         "Places affected": "3",
-        "Reported deaths (lowest figure)": "3",
+        "Deaths tied to events in range": "3",
     }
     args = folium_args(at)
-    # Only a click reruns the script; panning and zooming do not.
-    assert args["returned_objects"] == ["last_object_clicked", "last_object_clicked_tooltip"]
+    # A click selects a place; a pan or zoom reports the position the link holds.
+    assert args["returned_objects"] == [
+        "last_object_clicked",
+        "last_object_clicked_tooltip",
+        "center",
+        "zoom",
+    ]
     assert args["feature_group"].count('"type": "Feature"') == 3
     table = at.dataframe[0].value
     assert len(table) == 8 and list(table.columns)[:3] == ["date", "place", "category"]
@@ -201,3 +207,70 @@ def test_link_opens_a_panel_and_the_url_follows_the_tabs(record_dir: Path, monke
     at.session_state["panel"] = "Figures"
     at.run()
     assert at.query_params["panel"] == "figures"
+
+
+def toll(figure_id: str, value: str, as_of: str, claimed_by: str, claimant: str) -> dict:
+    return {
+        "figure_id": figure_id,
+        "kind": "death toll",
+        "label": "people killed in the unrest",
+        "value": value,
+        "unit": "people",
+        "scope": "national",
+        "as_of": as_of,
+        "claimed_by": claimed_by,
+        "claimant_type": claimant,
+        "source_ids": "s1",
+    }
+
+
+def test_deaths_headline_is_the_latest_official_toll(tmp_path: Path, monkeypatch) -> None:
+    from tests.recordkit import write_record
+
+    figures = [
+        toll("F1", "164", "2022-01-09", "Health ministry", "health ministry"),
+        toll("F2", "225", "2022-01-15", "Prosecutor General", "officials"),
+        toll("F3", "238", "2022-01-31", "Prosecutor General", "officials"),
+        toll("F4", "300", "2022-01-20", "activists", "civil society"),
+    ]
+    at = run_app(write_record(tmp_path / "r", figures=figures), monkeypatch)
+    assert metrics(at)["Death toll (latest official)"] == "238"
+    caption = " ".join(c.value for c in at.caption)
+    assert "238 according to Prosecutor General" in caption and "from 164 to 300" in caption
+    # the per-event sum is shown, and labelled for what it is
+    assert metrics(at)["Deaths tied to events in range"] == "3"
+    # the Figures panel opens on the toll
+    at.session_state["panel"] = "Figures"
+    at.run()
+    labels = [t.label for t in at.tabs]
+    assert labels[labels.index("Figures") + 1] == "Death toll"
+
+
+def test_nationwide_measures_are_listed_apart_and_drawn_on_no_place(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from tests.recordkit import event, write_record
+
+    rows = [
+        event("N1", "2022-01-05", "almaty", "government response", "Other", ""),
+        event("N2", "2022-01-05", "almaty", "protest", "Peaceful protest", ""),
+    ]
+    rows[0]["scope"] = "national"
+    at = run_app(write_record(tmp_path / "r", event_rows=rows), monkeypatch)
+    assert metrics(at)["Events"] == "2" and metrics(at)["Places affected"] == "1"
+    (nationwide,) = [e for e in at.expander if e.label.startswith("Nationwide")]
+    assert nationwide.label == "Nationwide measures in this range: 1"
+    assert '"radius": 8.2' in folium_args(at)["feature_group"]  # one event's circle, not two
+    table = at.dataframe[-1].value.set_index("description")
+    assert table.loc["Test event N1 in Almaty.", "place"] == "Nationwide"
+
+
+def test_figures_table_leaves_missing_values_blank(tmp_path: Path, monkeypatch) -> None:
+    from tests.recordkit import write_record
+
+    figures = [toll("F1", "225", "2022-01-15", "Prosecutor General", "officials")]
+    at = run_app(write_record(tmp_path / "r", figures=figures), monkeypatch)
+    at.session_state["panel"] = "Figures"
+    at.run()
+    (table,) = [df.value for df in at.dataframe if "up to" in df.value.columns]
+    assert table.iloc[0]["up to"] == "" and "None" not in table.astype(str).to_numpy()

@@ -9,7 +9,8 @@ import jsonschema
 import pytest
 from altair.vegalite.v6.schema import load_schema
 
-from dashboard import charts, data
+from dashboard import charts, data, query
+from dashboard.index import EventIndex, View
 from tests.recordkit import events, write_record
 
 FIGURES = [
@@ -84,8 +85,8 @@ def test_daily_counts_split_by_category_and_precision(record: data.Record) -> No
 
 
 def test_periods_national_plus_selected_place_with_outlets(record: data.Record) -> None:
-    assert charts.period_frame(record)["period_id"].tolist() == ["P1"]
-    both = charts.period_frame(record, "almaty")
+    assert query.period_frame(record)["period_id"].tolist() == ["P1"]
+    both = query.period_frame(record, "almaty")
     assert both["period_id"].tolist() == ["P1", "P2"]
     assert both.set_index("period_id").loc["P2", "source"] == "Other Outlet"
 
@@ -105,7 +106,7 @@ def valid_vega_lite(spec: dict) -> dict:
 
 
 def test_figures_flag_claims_in_range_and_name_places(record: data.Record) -> None:
-    frame = charts.figure_frame(record, (date(2022, 1, 1), date(2022, 1, 8)))
+    frame = query.figure_frame(record, (date(2022, 1, 1), date(2022, 1, 8)))
     by_id = frame.set_index("figure_id")
     assert by_id.loc["F1", "in_range"] and not by_id.loc["F2", "in_range"]
     assert by_id.loc["F2", "place"] == "Almaty" and by_id.loc["F1", "place"] == "national"
@@ -116,19 +117,19 @@ def test_figures_flag_claims_in_range_and_name_places(record: data.Record) -> No
 
 
 def test_first_events_order_the_spread(record: data.Record) -> None:
-    totals = record.events.groupby("city_id").size()
-    first = charts.first_events(record.events, totals, record)
+    index = EventIndex(record)
+    first = query.spread(index, View(*record.settings.period))
     assert first["place"].tolist() == ["Zhanaozen", "Aktau", "Almaty"]
     assert first.set_index("place").loc["Almaty", "events"] == 4
     spec = valid_vega_lite(charts.spread_chart(first, record.settings.period))
     assert spec["mark"]["type"] == "circle" and spec["height"] == 160
-    assert charts.first_events(record.events.iloc[:0], totals, record).empty
+    assert query.spread(index, View(date(2021, 12, 28), date(2021, 12, 29))).empty
 
 
 def test_timeline_has_bars_blackout_band_and_selected_box(record: data.Record) -> None:
     counts_chart, lanes = charts.timeline_chart(
         charts.daily_counts(record.events),
-        charts.period_frame(record, "almaty"),
+        query.period_frame(record, "almaty"),
         record.settings.period,
         (date(2022, 1, 4), date(2022, 1, 6)),
     )
@@ -148,11 +149,11 @@ def test_charts_are_fresh_copies(record: data.Record) -> None:
     """Streamlit takes the datasets out of the dict it is given: the cached spec must not
     change when a chart is drawn."""
     first = charts.figures_chart(
-        charts.figure_frame(record, (date(2022, 1, 1), date(2022, 1, 8))), record.settings.period
+        query.figure_frame(record, (date(2022, 1, 1), date(2022, 1, 8))), record.settings.period
     )
     del first["datasets"]
     first["mark"]["type"] = "changed"
     again = charts.figures_chart(
-        charts.figure_frame(record, record.settings.period), record.settings.period
+        query.figure_frame(record, record.settings.period), record.settings.period
     )
     assert again["mark"]["type"] == "point" and "figures" in again["datasets"]

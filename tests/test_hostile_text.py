@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import acled, data, mapview
+from dashboard import acled, data, text
 from tests.hostile import FORMULAS, PAYLOADS, hostile_id, write_hostile_record
 from tests.test_app import folium_args, run_app
 
@@ -41,7 +41,7 @@ def test_markdown_text_from_data_is_escaped(hostile_dir: Path, monkeypatch) -> N
     record = data.load_record(hostile_dir)
     name = record.cities.loc["zhanaozen", "name"]
     (heading,) = [h.value for h in at.subheader if "chronology" in h.value]
-    assert heading == f"{mapview.escape_markdown(name)}: chronology"
+    assert heading == f"{text.escape_markdown(name)}: chronology"
     markdown_bodies = []
     for panel in ("Timeline", "Figures", "Spread"):  # lazy tabs: each panel in turn
         at.session_state["panel"] = panel

@@ -6,36 +6,25 @@ from datetime import date
 from pathlib import Path
 
 import branca.element
+import folium
 import jinja2
 
 from dashboard import data, mapview, query
+from dashboard.index import EventIndex, View
 from tests.recordkit import CITIES, event, events, write_record
 
 HOSTILE = "<img src=x onerror=alert(1)>`${x}`\\1 \"'&"
 
 
 def layer_features(
-    folder: Path, view: query.View | None = None, selected: str | None = None
+    folder: Path, view: View | None = None, selected: str | None = None
 ) -> list[dict]:
     record = data.load_record(folder)
-    index = query.EventIndex(record)
-    view = view or query.View(*record.settings.period)
-    group = mapview.city_layer(index, view, selected)
+    index = EventIndex(record)
+    view = view or View(*record.settings.period)
+    group = mapview.city_layer(query.circles(index, view, selected), selected)
     (geojson,) = group._children.values()
     return geojson.data["features"]
-
-
-def test_escape_html_neutralises_markup_and_template_syntax() -> None:
-    out = mapview.escape_html(HOSTILE)
-    for raw in "<>`$\\\"'":
-        assert raw not in out
-    assert out.startswith("&lt;img src=x onerror=alert(1)&gt;&#96;&#36;&#123;x&#125;&#96;&#92;1")
-    assert mapview.escape_html(None) == "" and mapview.escape_html(float("nan")) == ""
-    assert mapview.escape_html("Алматы ‏") == "Алматы ‏"
-    assert (
-        mapview.escape_html("{{ 6*7 }} {% endif %}")
-        == "&#123;&#123; 6*7 &#125;&#125; &#123;% endif %&#125;"
-    )
 
 
 def test_element_templates_render_as_jinja_would() -> None:
@@ -50,8 +39,12 @@ def test_element_templates_render_as_jinja_would() -> None:
         except jinja2.TemplateSyntaxError:
             assert mapview._JINJA_SYNTAX.search(source), source
             continue
-        assert branca.element.Element(source).render() == expected, repr(source)
-    assert branca.element.Element("{{ 6*7 }}").render() == "42"
+        with mapview.literal_scripts():
+            assert branca.element.Element(source).render() == expected, repr(source)
+    with mapview.literal_scripts():
+        assert branca.element.Element("{{ 6*7 }}").render() == "42"
+    # Outside the map's render, branca is left as it was: importing mapview patches nothing.
+    assert branca.element.Template is jinja2.Template
 
 
 def test_one_feature_per_place_sized_and_coloured(record_dir: Path) -> None:
@@ -68,7 +61,7 @@ def test_one_feature_per_place_sized_and_coloured(record_dir: Path) -> None:
 
 
 def test_range_limits_features(record_dir: Path) -> None:
-    features = layer_features(record_dir, query.View(date(2022, 1, 2), date(2022, 1, 2)))
+    features = layer_features(record_dir, View(date(2022, 1, 2), date(2022, 1, 2)))
     assert [f["properties"]["city_id"] for f in features] == ["zhanaozen"]
     assert "1 event: 1 protest" in features[0]["properties"]["tooltip"]
 
@@ -99,8 +92,8 @@ def test_popup_is_capped(record_dir: Path) -> None:
     write_record(record_dir, event_rows=rows)
     (feature,) = layer_features(record_dir)
     popup = feature["properties"]["popup"]
-    assert popup.count("<li>") == mapview.POPUP_EVENT_LIMIT
-    assert f"and {30 - mapview.POPUP_EVENT_LIMIT} more" in popup
+    assert popup.count("<li>") == query.POPUP_EVENT_LIMIT
+    assert f"and {30 - query.POPUP_EVENT_LIMIT} more" in popup
 
 
 def test_approximate_events_are_marked(record_dir: Path) -> None:
@@ -122,7 +115,7 @@ def test_approximate_events_are_marked(record_dir: Path) -> None:
     assert "<br>1 with an approximate date or place" in props["almaty"]["tooltip"]
     assert "approximate" not in props["zhanaozen"]["tooltip"]
     # exact-only: Almaty's approximate event leaves the view, and its outline turns solid
-    exact = query.View(date(2021, 12, 28), date(2022, 1, 31), exact_only=True)
+    exact = View(date(2021, 12, 28), date(2022, 1, 31), exact_only=True)
     props = {f["properties"]["city_id"]: f["properties"] for f in layer_features(record_dir, exact)}
     assert props["almaty"]["precision"] == "exact" and "aktau" not in props
 
@@ -135,10 +128,19 @@ def test_precision_of_a_place() -> None:
     assert mapview.OUTLINE_DASHES["exact"] is None
 
 
-def test_base_map_is_constant() -> None:
-    a, b = mapview.base_map(), mapview.base_map()
-    assert a.location == b.location == list(mapview.MAP_CENTER)
-    assert a.options["zoom"] == mapview.MAP_ZOOM
+def test_base_map_opens_on_the_record_bbox(tmp_path: Path) -> None:
+    """The first view fits the record's own box (an imported record of another country opens
+    on that country), and the country outline is drawn only when the record has one."""
+    outline = tmp_path / "outline.geojson"
+    outline.write_text(json.dumps({"type": "FeatureCollection", "features": []}), "utf-8")
+    for bbox in [(46.4, 40.5, 87.4, 55.5), (-18.0, 4.0, 15.0, 28.0)]:
+        fmap = mapview.base_map(bbox, outline=None)
+        (fit,) = [c for c in fmap._children.values() if isinstance(c, folium.map.FitBounds)]
+        west, south, east, north = bbox
+        assert fit.bounds == [[south, west], [north, east]]
+        assert not [c for c in fmap._children.values() if isinstance(c, folium.GeoJson)]
+    with_outline = mapview.base_map((46.4, 40.5, 87.4, 55.5), outline=outline)
+    assert [c for c in with_outline._children.values() if isinstance(c, folium.GeoJson)]
 
 
 def made_up_places(n: int, name: str = "Place") -> list[dict]:
@@ -179,8 +181,8 @@ def many_places(folder: Path, n_places: int, events_per_place: int, name: str = 
 
 
 def test_many_places_are_bounded_summed_into_areas_and_all_drawn(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(mapview, "MAX_PLACE_CIRCLES", 5)
-    monkeypatch.setattr(mapview, "MAX_AREA_CIRCLES", 4)
+    monkeypatch.setattr(query, "MAX_PLACE_CIRCLES", 5)
+    monkeypatch.setattr(query, "MAX_AREA_CIRCLES", 4)
     folder = many_places(tmp_path / "r", 40, 1)
     features = layer_features(folder, selected="place-0000")  # the smallest place
     props = [f["properties"] for f in features]
@@ -218,10 +220,10 @@ def test_popup_lines_are_shared_out_and_the_payload_is_bounded(tmp_path: Path) -
     ]
     folder = write_record(tmp_path / "r", cities=cities, event_rows=rows)
     features = layer_features(folder)
-    assert len(features) <= mapview.MAX_PLACE_CIRCLES + mapview.MAX_AREA_CIRCLES
+    assert len(features) <= query.MAX_PLACE_CIRCLES + query.MAX_AREA_CIRCLES
     popups = [f["properties"]["popup"] for f in features]
-    lines = sum(p.count("<li>") for p in popups[: mapview.MAX_PLACE_CIRCLES])
-    assert 0 < lines <= mapview.POPUP_LINE_BUDGET
+    lines = sum(p.count("<li>") for p in popups[: query.MAX_PLACE_CIRCLES])
+    assert 0 < lines <= query.POPUP_LINE_BUDGET
     assert mapview.sent_size(features) <= mapview.LAYER_BYTE_BUDGET
 
 
@@ -241,7 +243,7 @@ def test_payload_does_not_grow_with_events(tmp_path: Path) -> None:
 def test_places_with_no_popup_lines_say_how_to_list_their_events(
     record_dir: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(mapview, "POPUP_LINE_BUDGET", 2)  # 3 places: none gets a line...
+    monkeypatch.setattr(query, "POPUP_LINE_BUDGET", 2)  # 3 places: none gets a line...
     props = {f["properties"]["city_id"]: f["properties"] for f in layer_features(record_dir)}
     assert "<li>" not in props["almaty"]["popup"]
     assert "4 more: click the circle to list them below the map" in props["almaty"]["popup"]
@@ -253,7 +255,7 @@ def test_places_with_no_popup_lines_say_how_to_list_their_events(
 
 
 def test_area_popups_escape_place_names(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(mapview, "MAX_PLACE_CIRCLES", 1)
+    monkeypatch.setattr(query, "MAX_PLACE_CIRCLES", 1)
     features = layer_features(many_places(tmp_path / "r", 6, 1, name=HOSTILE))
     areas = [f["properties"] for f in features if f["properties"]["city_id"].startswith("area:")]
     assert areas

@@ -125,10 +125,10 @@ def test_labels_name_the_busiest_places_escaped(record_dir: Path) -> None:
 
 def test_escape_markdown_leaves_no_markdown_syntax() -> None:
     text = " ".join(PAYLOADS) + " see https://evil.example www.evil.example a@evil.example\nx"
-    out = mapview.escape_markdown(text)
+    out = text.escape_markdown(text)
     assert "\n" not in out
     # every ASCII punctuation mark Markdown reads is escaped; no bare address is left whole
     assert not re.search(r"(?<!\\)[\[\]()<>`*_$:!|~{}]", out)
     assert not re.search(r"https?\\?:|www\\?\.|@\w", out)
     assert out.replace("\\", "").replace("\u2060", "") == " ".join(text.replace("\\", "").split())
-    assert mapview.escape_markdown(None) == "" and mapview.escape_markdown(float("nan")) == ""
+    assert text.escape_markdown(None) == "" and mapview.escape_markdown(float("nan")) == ""

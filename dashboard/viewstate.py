@@ -1,8 +1,14 @@
-"""A view <-> the query string of a shareable link.
+"""The view on screen (``ViewState``) and its one link codec.
 
-Links are untrusted: ``parse_link`` never raises; it returns the nearest valid state and one
-plain-language notice per part of the link it could not honour. ``link_params`` writes every part
-explicitly (no "default means absent"), so a link keeps its meaning when the record grows.
+Everything a reader can set (dates, categories, exact only, place, event, open panel, map
+position) lives in one ``ViewState``; ``decode`` reads it from a link's query string and
+``encode`` writes it back, and nothing else reads or writes the link. Links are untrusted:
+``decode`` never raises; it returns the nearest valid state and one plain-language notice per
+part of the link it could not honour. ``encode`` writes every part explicitly (no "default means
+absent"), so a link keeps its meaning when the record grows.
+
+Link versions: links written before ``v=2`` had no ``riot`` category (riots counted as
+protest), so such a link that shows protest shows riots too.
 """
 
 from __future__ import annotations
@@ -13,25 +19,26 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dashboard.data import CATEGORIES, Record
-from dashboard.query import View
+from dashboard.index import View
 
 MAX_VALUE_CHARS = 200
 MIN_ZOOM, MAX_ZOOM = 3, 14
+LINK_VERSION = "2"
 
 CATEGORY_SLUGS: dict[str, str] = {c: c.replace(" ", "-") for c in CATEGORIES}
 SLUG_CATEGORIES: dict[str, str] = {v: k for k, v in CATEGORY_SLUGS.items()}
 
-KEYS = ("from", "to", "cat", "city", "event", "exact", "lat", "lon", "z", "panel")
+KEYS = ("v", "from", "to", "cat", "city", "event", "exact", "lat", "lon", "z", "panel")
 # The tabs under the map; a link names the open one in lower case.
 PANELS = ("Timeline", "Figures", "Spread")
 
 
 @dataclass(frozen=True)
-class LinkState:
-    """Everything a link restores."""
+class ViewState:
+    """Everything a reader has set, and so everything a link restores."""
 
     view: View
-    city: str | None = None
+    place: str | None = None
     event: str | None = None
     center: tuple[float, float] | None = None
     zoom: float | None = None
@@ -39,8 +46,8 @@ class LinkState:
 
 
 @dataclass
-class ParsedLink:
-    state: LinkState
+class Decoded:
+    state: ViewState
     notices: list[str] = field(default_factory=list)
 
 
@@ -84,7 +91,7 @@ def _float(value: str | None, key: str, notices: list[str]) -> float | None:
     return number
 
 
-def parse_link(params: Mapping[str, Sequence[str]], record: Record) -> ParsedLink:
+def decode(params: Mapping[str, Sequence[str]], record: Record) -> Decoded:
     """The state a link asks for, made valid for ``record``, with a notice per ignored part."""
     notices: list[str] = []
     unknown = sorted(k for k in params if k not in KEYS)
@@ -115,6 +122,8 @@ def parse_link(params: Mapping[str, Sequence[str]], record: Record) -> ParsedLin
             notices.append(
                 f"Unknown categories were ignored: {', '.join(_show(c, 20) for c in bad)}."
             )
+        if params.get("v", [""])[0] != LINK_VERSION and "protest" in asked:
+            asked.append(CATEGORY_SLUGS["riot"])  # riots were protest before v=2
         good = tuple(c for c in CATEGORIES if CATEGORY_SLUGS[c] in asked)
         if good:
             categories = good
@@ -129,10 +138,10 @@ def parse_link(params: Mapping[str, Sequence[str]], record: Record) -> ParsedLin
         else:
             notices.append(f"'exact={_show(exact_value)}' is not 0 or 1 and was ignored.")
 
-    city = _single(params, "city", notices) or None
-    if city is not None and city not in record.cities.index:
-        notices.append(f"The place {_show(city)} is not in the record; no place is selected.")
-        city = None
+    place = _single(params, "city", notices) or None
+    if place is not None and place not in record.cities.index:
+        notices.append(f"The place {_show(place)} is not in the record; no place is selected.")
+        place = None
 
     event = _single(params, "event", notices) or None
     if event is not None and event not in set(record.events["event_id_cnty"]):
@@ -161,7 +170,7 @@ def parse_link(params: Mapping[str, Sequence[str]], record: Record) -> ParsedLin
             )
 
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
-    return ParsedLink(LinkState(view, city, event, center, zoom, panel), notices)
+    return Decoded(ViewState(view, place, event, center, zoom, panel), notices)
 
 
 def _center(
@@ -185,17 +194,18 @@ def _center(
     return (lat, lon)
 
 
-def link_params(state: LinkState) -> dict[str, str]:
+def encode(state: ViewState) -> dict[str, str]:
     """The query parameters that reproduce ``state`` (every part explicit)."""
     view = state.view
     params = {
+        "v": LINK_VERSION,
         "from": view.start.isoformat(),
         "to": view.end.isoformat(),
         "cat": ",".join(CATEGORY_SLUGS[c] for c in view.categories),
         "exact": "1" if view.exact_only else "0",
     }
-    if state.city:
-        params["city"] = state.city
+    if state.place:
+        params["city"] = state.place
     if state.event:
         params["event"] = state.event
     if state.center is not None:
@@ -207,7 +217,7 @@ def link_params(state: LinkState) -> dict[str, str]:
     return params
 
 
-def citation(state: LinkState, record: Record, url: str, accessed: date) -> str:
+def citation(state: ViewState, record: Record, url: str, accessed: date) -> str:
     """A citation line for a view: range, filters, place, data version, link, date accessed."""
     view = state.view
     cats = (
@@ -216,8 +226,8 @@ def citation(state: LinkState, record: Record, url: str, accessed: date) -> str:
     parts = [f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}", cats]
     if view.exact_only:
         parts.append("exact date and place only")
-    if state.city:
-        parts.append(f"place: {record.cities.loc[state.city, 'name']}")
+    if state.place:
+        parts.append(f"place: {record.cities.loc[state.place, 'name']}")
     if state.event:
         parts.append(f"event {state.event}")
     return (

@@ -9,50 +9,68 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts, data, query
+from dashboard import charts, data
 from dashboard.data import CATEGORIES
+from dashboard.index import Counts, EventIndex, View, dominant, filter_events
 from tests.recordkit import CITIES, event, write_record
 
 
 @pytest.fixture
-def index(record_dir: Path) -> query.EventIndex:
-    return query.EventIndex(data.load_record(record_dir))
+def index(record_dir: Path) -> EventIndex:
+    return EventIndex(data.load_record(record_dir))
 
 
 def test_view_rejects_reversed_range_and_unknown_category() -> None:
     with pytest.raises(ValueError, match="after"):
-        query.View(date(2022, 1, 5), date(2022, 1, 4))
+        View(date(2022, 1, 5), date(2022, 1, 4))
     with pytest.raises(ValueError, match="unknown"):
-        query.View(date(2022, 1, 4), date(2022, 1, 5), categories=("riots",))
+        View(date(2022, 1, 4), date(2022, 1, 5), categories=("riots",))
 
 
-def test_headline_for_whole_record_and_a_day(index: query.EventIndex) -> None:
-    whole = index.headline(query.View(*index.record.settings.period))
-    assert whole == query.Headline(
-        events=8, protest=4, crackdown=3, cities=3, fatalities=3, events_with_fatalities=2
-    )
-    day = index.headline(query.View(date(2022, 1, 5), date(2022, 1, 5)))
-    assert (day.events, day.protest, day.crackdown, day.cities, day.fatalities) == (2, 0, 2, 1, 3)
-    empty = index.headline(query.View(date(2021, 12, 28), date(2022, 1, 1)))
-    assert empty == query.Headline(0, 0, 0, 0, 0, 0)
+def test_counts_for_whole_record_and_a_day(index: EventIndex) -> None:
+    whole = index.counts(View(*index.record.settings.period))
+    assert (whole.events, whole.places, whole.national, whole.fatalities) == (8, 3, 0, 3)
+    assert whole.by_category["protest"] == 4 and whole.by_category["crackdown"] == 3
+    assert whole.events_with_fatalities == 2
+    day = index.counts(View(date(2022, 1, 5), date(2022, 1, 5)))
+    assert (day.events, day.by_category["crackdown"], day.places, day.fatalities) == (2, 2, 1, 3)
+    empty = index.counts(View(date(2021, 12, 28), date(2022, 1, 1)))
+    assert empty == Counts(0, dict.fromkeys(CATEGORIES, 0), 0, 0, 0, 0)
 
 
-def test_city_totals_and_dominant(index: query.EventIndex) -> None:
-    totals = index.city_totals(query.View(date(2022, 1, 2), date(2022, 1, 7)))
+def test_national_measures_count_but_are_no_place(tmp_path: Path) -> None:
+    rows = [
+        event("N1", "2022-01-05", "almaty", "government response", "Other", ""),
+        event("N2", "2022-01-05", "almaty", "protest", "Peaceful protest", ""),
+        event("N3", "2022-01-06", "almaty", "crackdown", "Other", ""),
+    ]
+    rows[0]["scope"] = rows[2]["scope"] = "national"
+    write_record(tmp_path, event_rows=rows)
+    index = EventIndex(data.load_record(tmp_path))
+    view = View(date(2022, 1, 1), date(2022, 1, 31))
+    assert index.city_totals(view).loc["almaty", "events"] == 1  # only the local protest
+    counts = index.counts(view)
+    assert (counts.events, counts.national, counts.places) == (3, 2, 1)
+    assert ids(index.national_events(view)) == ["N1", "N3"]
+    assert ids(index.place_events("almaty", view)) == ["N2"]
+
+
+def test_city_totals_and_dominant(index: EventIndex) -> None:
+    totals = index.city_totals(View(date(2022, 1, 2), date(2022, 1, 7)))
     assert totals.loc["zhanaozen", ["protest", "crackdown", "events"]].tolist() == [2, 0, 2]
     assert totals.loc["almaty", "dominant"] == "crackdown"  # 1 protest, 2 crackdown, 1 govt
     assert totals.loc["aktau", "dominant"] == "mixed"  # 1 protest, 1 crackdown
     assert totals.loc["almaty", "fatalities"] == 3
-    only_govt = index.city_totals(query.View(date(2022, 1, 6), date(2022, 1, 6)))
+    only_govt = index.city_totals(View(date(2022, 1, 6), date(2022, 1, 6)))
     assert only_govt.index.tolist() == ["almaty"] and only_govt.loc["almaty", "dominant"] == "other"
     just_protest = index.city_totals(
-        query.View(date(2022, 1, 2), date(2022, 1, 31), categories=("protest",))
+        View(date(2022, 1, 2), date(2022, 1, 31), categories=("protest",))
     )
     assert set(just_protest["dominant"]) == {"protest"} and just_protest["events"].sum() == 4
 
 
-def test_events_in_respects_range_and_categories(index: query.EventIndex) -> None:
-    view = query.View(date(2022, 1, 3), date(2022, 1, 5), categories=("crackdown",))
+def test_events_in_respects_range_and_categories(index: EventIndex) -> None:
+    view = View(date(2022, 1, 3), date(2022, 1, 5), categories=("crackdown",))
     assert index.events_in(view)["event_id_cnty"].tolist() == ["T5", "T6"]
 
 
@@ -79,6 +97,7 @@ def random_record(folder: Path, n: int, seed: int, n_places: int = 3) -> data.Re
         fatal = rng.choice(["", "", "0", str(rng.randrange(20))])
         row = event(f"R{i:05d}", day.isoformat(), "almaty", rng.choice(CATEGORIES), "Other", fatal)
         row.update(
+            scope="national" if rng.random() < 0.15 else "local",
             city_id=city["city_id"],
             location=city["name"],
             latitude=str(city["lat"]),
@@ -91,7 +110,7 @@ def random_record(folder: Path, n: int, seed: int, n_places: int = 3) -> data.Re
     return data.load_record(folder)
 
 
-def random_views(record: data.Record, rng: random.Random, n: int) -> list[query.View]:
+def random_views(record: data.Record, rng: random.Random, n: int) -> list[View]:
     """Random ranges (some reaching outside the period, some single days), categories and
     exactness."""
     lo = record.settings.period[0]
@@ -99,9 +118,7 @@ def random_views(record: data.Record, rng: random.Random, n: int) -> list[query.
     for _ in range(n):
         a, b = sorted(rng.randrange(-3, 38) for _ in range(2))
         cats = tuple(c for c in CATEGORIES if rng.random() < 0.7) or ("protest",)
-        views.append(
-            query.View(lo + timedelta(days=a), lo + timedelta(days=b), cats, rng.random() < 0.3)
-        )
+        views.append(View(lo + timedelta(days=a), lo + timedelta(days=b), cats, rng.random() < 0.3))
     return views
 
 
@@ -113,48 +130,47 @@ def ids(frame) -> list[str]:
 def test_fast_path_equals_plain_filter_and_count(tmp_path: Path, seed: int, n_places: int) -> None:
     """The indexed answers equal a plain filter-and-count on random ranges and categories."""
     record = random_record(tmp_path / "r", 600, seed, n_places)
-    index = query.EventIndex(record)
+    index = EventIndex(record)
     rng = random.Random(seed)
     for view in random_views(record, rng, 40):
-        plain = query.filter_events(record.events, view)
+        plain = filter_events(record.events, view)
         assert ids(index.events_in(view)) == ids(plain)
         assert ids(index.events_in(view, limit=7)) == ids(plain.head(7))
 
+        local = plain[plain["scope"] != "national"]
         totals = index.city_totals(view)
-        by_place = plain.groupby("city_id", observed=True)
+        by_place = local.groupby("city_id", observed=True)
         expected = pd.DataFrame(
-            {cat: plain[plain["category"] == cat].groupby("city_id").size() for cat in CATEGORIES}
+            {cat: local[local["category"] == cat].groupby("city_id").size() for cat in CATEGORIES}
         )
         expected = expected.reindex(by_place.size().index).fillna(0).astype(int)
         expected["events"] = by_place.size()
         expected["fatalities"] = by_place["fatalities"].sum().astype(int)
-        exact = (plain["time_precision"] == 1) & (plain["geo_precision"] == 1)
-        expected["exact"] = exact.groupby(plain["city_id"]).sum()
+        exact = (local["time_precision"] == 1) & (local["geo_precision"] == 1)
+        expected["exact"] = exact.groupby(local["city_id"]).sum()
         got = totals.drop(columns="dominant").sort_index()
         assert got.to_dict("index") == expected.sort_index().to_dict("index")
-        assert (
-            totals["dominant"].to_dict()
-            == query.dominant(expected["protest"], expected["crackdown"]).to_dict()
-        )
+        assert totals["dominant"].to_dict() == dominant(expected).to_dict()
 
-        head = index.headline(view)
-        assert head == query.Headline(
+        counts = index.counts(view)
+        assert counts == Counts(
             events=len(plain),
-            protest=int((plain["category"] == "protest").sum()),
-            crackdown=int((plain["category"] == "crackdown").sum()),
-            cities=plain["city_id"].nunique(),
+            by_category={c: int((plain["category"] == c).sum()) for c in CATEGORIES},
+            national=len(plain) - len(local),
+            places=local["city_id"].nunique(),
             fatalities=int(plain["fatalities"].fillna(0).sum()),
             events_with_fatalities=int(plain["fatalities"].notna().sum()),
         )
+        assert ids(index.national_events(view)) == ids(plain[plain["scope"] == "national"])
 
         place = rng.choice(list(record.cities.index))
-        assert ids(index.place_events(place, view)) == ids(plain[plain["city_id"] == place])
+        assert ids(index.place_events(place, view)) == ids(local[local["city_id"] == place])
 
         chosen = rng.sample(list(record.cities.index), k=min(5, len(record.cities)))
         limits = pd.Series([rng.choice([0, 1, 2, 5, 50]) for _ in chosen], index=chosen)
         first = index.first_events(view, limits)
         expected_first = pd.concat(
-            [plain[plain["city_id"] == c].head(int(n)) for c, n in limits.items()]
+            [local[local["city_id"] == c].head(int(n)) for c, n in limits.items()]
         ).sort_index()
         assert ids(first) == ids(expected_first)
 
@@ -173,11 +189,12 @@ def test_index_memory_does_not_grow_with_period_times_places(tmp_path: Path) -> 
         json.dumps({"period": ["2012-01-01", "2031-12-31"]}), "utf-8"
     )
     record = data.load_record(folder)
-    index = query.EventIndex(record)
+    index = EventIndex(record)
     assert index.n_days > 7000
     arrays = [v for v in vars(index).values() if isinstance(v, np.ndarray)]
     assert max(a.size for a in arrays) <= max(len(record.events), index.n_days) + 1
-    view = query.View(date(2022, 1, 1), date(2022, 1, 20), ("protest", "crackdown"))
-    plain = query.filter_events(record.events, view)
-    assert index.headline(view).events == len(plain)
-    assert index.city_totals(view)["events"].sum() == len(plain)
+    view = View(date(2022, 1, 1), date(2022, 1, 20), ("protest", "crackdown"))
+    plain = filter_events(record.events, view)
+    assert index.counts(view).events == len(plain)
+    local = plain[plain["scope"] != "national"]
+    assert index.city_totals(view)["events"].sum() == len(local)

@@ -1,0 +1,379 @@
+"""The map page: layout and wiring only. The answers come from ``query.Answers``, the map from
+``mapview``, the charts from ``charts``, the state from ``session``."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import assets, charts, export, mapview, places, query, session, viewstate
+from dashboard.data import CATEGORIES
+from dashboard.index import EventIndex
+from dashboard.text import category_label, escape_markdown
+
+TABLE_LIMIT = 500
+# What the map reports back: a click selects a place; a pan or zoom moves the view's position
+# (so the link and the share box follow it).
+MAP_RETURNS = ["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"]
+DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY")
+
+
+def render() -> None:
+    data_dir, index, problems, rejected = session.served_record()
+    st.title("Qantar Map")
+    if index is None:
+        st.error("The record could not be loaded. Fix these problems and reload the page:")
+        st.text(f"Record folder: {data_dir}")
+        session.show_problems(problems)
+        st.stop()
+        return
+    record = index.record
+    session.apply_link(record)
+    st.caption(
+        f"{escape_markdown(record.settings.title)}: where and when protests and the "
+        "crackdown happened, with the sources for every event."
+    )
+    _notices(record.version, problems, rejected)
+    state = _controls(index)
+    answers = query.Answers(index, state.view, state.place)
+    _headline(answers)
+    _map(index, answers, state, data_dir)
+    _nationwide(answers)
+    _panels(answers)
+    _share(state, index)
+    _story(answers)
+    _events(answers)
+
+
+def _notices(version: str, problems: list, rejected: list) -> None:
+    if rejected:
+        with st.container(border=True):
+            st.warning(
+                "The record files have changed, but the new files failed validation, so this "
+                f"page still shows the last good version ({version}). Problems in the new files:"
+            )
+            session.show_problems(rejected)
+    if st.session_state["link_notices"]:
+        with st.container(border=True):
+            st.warning("Parts of the link you opened could not be used; showing the nearest view.")
+            for notice in st.session_state["link_notices"]:
+                st.text(notice)
+    errors = [p for p in problems if p.severity == "error"]
+    if problems:
+        label = (
+            f"{len(errors)} problem(s) in the record: the rows concerned are left out"
+            if errors
+            else f"{len(problems)} warning(s) about the record files"
+        )
+        with st.expander(label, icon="⚠️", expanded=bool(errors)):
+            session.show_problems(problems)
+
+
+def _controls(index: EventIndex) -> viewstate.ViewState:
+    record = index.record
+    lo, hi = record.settings.period
+    st.slider(
+        "Dates",
+        min_value=lo,
+        max_value=hi,
+        format="D MMM YYYY",
+        key="range",
+        help="Drag the handles, or focus one and use the arrow keys (one day per step).",
+    )
+    filters = st.columns([3, 1, 2], vertical_alignment="bottom")
+    filters[0].pills(
+        "Categories",
+        list(CATEGORIES),
+        selection_mode="multi",
+        format_func=category_label,
+        key="categories",
+        width="stretch",
+    )
+    filters[1].toggle(
+        "Exact only", key="exact", help="Hide events whose date or place is approximate."
+    )
+    labels = session.place_options(record.version, record)
+    filters[2].selectbox(
+        "Place (any spelling)", list(labels), format_func=labels.__getitem__, key="place"
+    )
+    state = session.current_state()
+    if not state.view.categories:
+        st.info("No category is selected, so nothing is shown. Pick one or more above.")
+    return state
+
+
+def _headline(answers: query.Answers) -> None:
+    counts, deaths = answers.counts, answers.deaths
+    with st.container(horizontal=True, gap="large", key="figures_row"):
+        st.metric("Events", counts.events, width="content")
+        st.metric("Protest events", counts.by_category["protest"], width="content")
+        st.metric("Riots and attacks", counts.by_category["riot"], width="content")
+        st.metric("Crackdown events", counts.by_category["crackdown"], width="content")
+        st.metric("Places affected", counts.places, width="content")
+        if deaths.value is not None:
+            st.metric(
+                "Death toll (latest official)",
+                f"{deaths.value:,}",
+                width="content",
+                help=(
+                    f"Given by {deaths.claimed_by}, as of {deaths.as_of:%-d %B %Y}. The record "
+                    f"holds {deaths.tolls} national tolls from {deaths.low:,} to {deaths.high:,}"
+                    ", each with who gave it and when: see Figures › Death toll."
+                ),
+            )
+        st.metric(
+            "Deaths tied to events in range",
+            counts.fatalities,
+            width="content",
+            help=(
+                "The sum of the lowest figure each event carries (ACLED's rule), for the "
+                f"{counts.events_with_fatalities} events in range that have one. Not a death "
+                "toll: most deaths were never tied to a single event."
+            ),
+        )
+    if deaths.value is not None:
+        st.caption(
+            f"Death toll: {deaths.value:,} according to {escape_markdown(deaths.claimed_by)} "
+            f"({deaths.as_of:%-d %b %Y}); other national tolls in the record run from "
+            f"{deaths.low:,} to {deaths.high:,}."
+        )
+
+
+def _map(
+    index: EventIndex, answers: query.Answers, state: viewstate.ViewState, data_dir: Path
+) -> None:
+    record = index.record
+    asset_urls, asset_notice = assets.self_hosted_urls(
+        static_serving=bool(st.get_option("server.enableStaticServing"))
+    )
+    if asset_notice:
+        st.warning(asset_notice)
+    base = mapview.base_map(
+        record.settings.bbox,
+        asset_urls,
+        session.map_labels(record.version, record),
+        session.outline_file(data_dir),
+    )
+    layer = mapview.city_layer(
+        answers.circles, state.place, open_popup=st.session_state.pop("popup_open", False)
+    )
+    with mapview.literal_scripts():
+        st_folium(
+            base,
+            feature_group_to_add=layer,
+            key="map",
+            returned_objects=[
+                "last_object_clicked",
+                "last_object_clicked_tooltip",
+                "center",
+                "zoom",
+            ],
+            on_change=functools.partial(session.on_map_change, record.cities),
+            center=state.center,
+            zoom=state.zoom,
+            height=600,
+            use_container_width=True,
+        )
+    st.markdown(
+        " &nbsp; ".join(
+            f"<span style='color:{colour}'>●</span> {label}"
+            for colour, label in mapview.legend_items()
+        )
+        + " &nbsp; Circle size: events at the place (nationwide measures are not drawn). "
+        "Outline: solid, every date and place exact; dash-dot, some approximate; dashed, all "
+        "approximate.",
+        unsafe_allow_html=True,
+    )
+
+
+def _nationwide(answers: query.Answers) -> None:
+    national = answers.national
+    label = f"Nationwide measures in this range: {len(national)}"
+    with st.expander(label, icon=":material/public:", key="nationwide"):
+        st.caption(
+            "Decisions and counts that applied to the whole country (the state of emergency, "
+            "the blackout, the CSTO request...). They are not drawn on any place."
+        )
+        if len(national):
+            st.dataframe(
+                query.event_rows(national, answers.record).drop(columns=["place", "id"]),
+                hide_index=True,
+                width="stretch",
+                column_config={"date": DATE_COLUMN},
+            )
+
+
+def _panels(answers: query.Answers) -> None:
+    record, view = answers.record, answers.view
+    period = record.settings.period
+    # Lazy tabs: only the open tab's charts are built and sent on a rerun.
+    timeline, figures_tab, spread_tab = st.tabs(
+        list(viewstate.PANELS), key="panel", on_change="rerun"
+    )
+    if timeline.open:
+        with timeline:
+            counts_chart, periods_chart = charts.timeline_chart(
+                answers.daily_counts, answers.periods, period, (view.start, view.end)
+            )
+            st.vega_lite_chart(spec=counts_chart, width="stretch")
+            st.vega_lite_chart(spec=periods_chart, width="stretch")
+            st.caption(
+                "Events per day (bars) over the whole record, nationwide measures included; the "
+                "boxed part is the selected range. Shaded bands are the national internet "
+                "blackout, state of emergency and curfew (and the selected place's own), one "
+                "band per source's dates: few events inside the blackout is a gap in reporting, "
+                "not calm."
+            )
+    if figures_tab.open:
+        with figures_tab:
+            _figures(answers.figures, period)
+    if spread_tab.open:
+        with spread_tab:
+            first = answers.spread
+            if first.empty:
+                st.write("No events in the selected range and categories.")
+            else:
+                st.vega_lite_chart(spec=charts.spread_chart(first, period), width="stretch")
+                st.caption("Each place at the date of its first event in the selected range.")
+
+
+def _figures(figures: pd.DataFrame, period: tuple[date, date]) -> None:
+    if figures.empty:
+        st.write("This record has no figures.")
+        return
+    st.caption(
+        "Every reported number with who claimed it and who reported it; numbers disagree and "
+        "all are kept. Claims dated inside the selected range are drawn solid."
+    )
+    # Deaths first: the toll is what most readers come for.
+    kinds = sorted(
+        dict.fromkeys(figures["kind"]), key=lambda k: (k != query.TOLL_KIND, k != "deaths")
+    )
+    tabs = st.tabs(
+        [escape_markdown(k.replace("_", " ").capitalize()) for k in kinds],
+        key="figure_kind",
+        on_change="rerun",
+    )
+    for kind, tab in zip(kinds, tabs, strict=True):
+        if not tab.open:
+            continue
+        part = figures[figures["kind"] == kind]
+        with tab:
+            st.vega_lite_chart(spec=charts.figures_chart(part, period), width="stretch")
+            st.dataframe(
+                query.figure_rows(part), hide_index=True, width="stretch", key=f"figures_{kind}"
+            )
+
+
+def _share(state: viewstate.ViewState, index: EventIndex) -> None:
+    params = session.write_link(state)
+    page_url = (st.context.url or "").split("?")[0]
+    share_url = f"{page_url}?{urlencode(params)}"
+    share, cite = st.columns(2)
+    with share.expander("Share this view"):
+        st.code(share_url, language=None, wrap_lines=True)
+        st.caption("The same link as in the address bar, map position included.")
+    with cite.expander("Cite this view"):
+        st.code(
+            viewstate.citation(state, index.record, share_url, date.today()),
+            language=None,
+            wrap_lines=True,
+        )
+
+
+def _story(answers: query.Answers) -> None:
+    story, place_id = answers.story, answers.place
+    if story is None or place_id is None:
+        return
+    place = answers.record.cities.loc[place_id]
+    st.subheader(f"{escape_markdown(place['name'])}: chronology")
+    st.caption(escape_markdown(places.label(place)))
+    if len(story.whole):
+        joined = story.whole.iloc[0]
+        st.text(
+            f"First event in the record: {joined['event_date']:%-d %b %Y} "
+            f"({category_label(joined['category']).lower()}). {len(story.events)} of its "
+            f"{len(story.whole)} events are in the selected range and categories:"
+        )
+    if len(story.events):
+        st.dataframe(
+            query.event_rows(story.events, answers.record).drop(columns=["id"]),
+            hide_index=True,
+            width="stretch",
+            column_config={"date": DATE_COLUMN},
+        )
+    if len(story.figures):
+        st.caption(f"Figures reported for this place ({len(story.figures)}):")
+        st.dataframe(query.figure_rows(story.figures), hide_index=True, width="stretch")
+    if len(story.periods):
+        st.caption("Periods in force here:")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "period": story.periods["label"],
+                    "from": story.periods["start"].dt.date,
+                    "to": story.periods["end"].dt.date,
+                    "sources": story.periods["source"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _events(answers: query.Answers) -> None:
+    view, counts = answers.view, answers.counts
+    ev = answers.event(st.session_state["event"])
+    if ev is not None:
+        with st.container(border=True):
+            st.markdown("**Selected event**")
+            support = query.corroboration(answers.record, ev["source_ids"])
+            st.text(
+                f"{ev['event_date']:%-d %b %Y} · {ev['location']} · "
+                f"{category_label(ev['category'])} · {ev['sub_event_type']}\n{ev['notes']}\n"
+                f"Sources: {query.outlets(answers.record, ev['source_ids'])} "
+                f"({support.text()})"
+            )
+    st.subheader(f"Events, {view.start:%-d %b %Y} to {view.end:%-d %b %Y}")
+    table = answers.table(TABLE_LIMIT)
+    st.session_state["table_ids"] = table["id"].tolist()
+    st.dataframe(
+        table.drop(columns=["id"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"date": DATE_COLUMN},
+        on_select=functools.partial(session.on_table_select, "event_table", "table_ids"),
+        selection_mode="single-row",
+        key="event_table",
+    )
+    if counts.events > TABLE_LIMIT:
+        st.caption(
+            f"Showing the first {TABLE_LIMIT} of {counts.events} events in this range "
+            f"({counts.events - TABLE_LIMIT} more); the downloads hold all of them."
+        )
+    index, record = answers.index, answers.record
+    stem = f"qantar-{view.start:%Y%m%d}-{view.end:%Y%m%d}"
+    with st.container(horizontal=True):
+        st.download_button(
+            f"Download {counts.events} events as CSV (ACLED columns + ours)",
+            data=lambda: export.to_acled_csv(index.events_in(view), record),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Download as GeoJSON",
+            data=lambda: export.to_geojson(index.events_in(view), record),
+            file_name=f"{stem}.geojson",
+            mime="application/geo+json",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    st.caption(f"Record version {record.version} · {len(record.sources)} sources")

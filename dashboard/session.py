@@ -1,0 +1,200 @@
+"""The Streamlit side of the state: the served record (cached for all sessions, with the reload
+policy), the link -> widgets once per session, widgets -> ``ViewState`` on every rerun, and the
+map's callbacks (a click selects a place, a pan or zoom moves the view).
+
+Only this module and the pages touch ``st.session_state`` and ``st.query_params``; the link is
+written in one place (``write_link``) from one codec (``viewstate.encode``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.logger import get_logger
+
+from dashboard import data, mapview, places, record_cache, viewstate
+from dashboard.data import CATEGORIES
+from dashboard.index import EventIndex, View
+
+READ_ATTEMPTS = 3
+OUTLINE_NAME = "kazakhstan-outline.geojson"
+
+log = get_logger(__name__)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the record…")
+def load(data_dir: str, stamp: tuple) -> tuple[EventIndex | None, list[data.Problem]]:
+    """Load and index a record once for all sessions; reloads when a file changes (``stamp``,
+    the files' fingerprint, is part of the cache key). Files that change while they are read
+    (a copy still being written) are read again, and given up on after READ_ATTEMPTS."""
+    del stamp  # part of the cache key only
+    folder = Path(data_dir)
+    for _ in range(READ_ATTEMPTS):
+        before = data.fingerprint(folder)
+        record, problems = record_cache.validate(folder)
+        if data.fingerprint(folder) == before:
+            break
+    else:
+        record = None
+        problems.append(
+            data.Problem(folder.name, None, None, "the files kept changing while they were read")
+        )
+    log.info(
+        "loaded the record in %s: version %s, %s events, %d problems",
+        data_dir,
+        record.version if record else "(none)",
+        len(record.events) if record else 0,
+        len(problems),
+    )
+    return (EventIndex(record) if record else None), problems
+
+
+@st.cache_resource
+def _served_records() -> dict[str, EventIndex]:
+    """Per record folder, the last version that loaded without errors (shared by all sessions)."""
+    return {}
+
+
+def choose_record(
+    data_dir: str, index: EventIndex | None, problems: list[data.Problem]
+) -> tuple[EventIndex | None, list[data.Problem], list[data.Problem]]:
+    """The record to serve, its problems, and the problems of newer files that were rejected.
+
+    A version that loads without errors replaces the one served. One that cannot be loaded or
+    has errors (files half-written, or invalid) is served only if no good version has been
+    served since this server started; otherwise every session keeps the last good version, whole.
+    """
+    served = _served_records()
+    if index is not None and not any(p.severity == "error" for p in problems):
+        served[data_dir] = index
+        return index, problems, []
+    good = served.get(data_dir)
+    if good is None or (index is not None and index.record.version == good.record.version):
+        return index, problems, []
+    return good, list(good.record.problems), problems
+
+
+def served_record() -> tuple[Path, EventIndex | None, list[data.Problem], list[data.Problem]]:
+    """The record folder, the index served, its problems and rejected newer problems."""
+    data_dir = data.data_dir_from_env()
+    index, problems, rejected = choose_record(
+        str(data_dir), *load(str(data_dir), data.fingerprint(data_dir))
+    )
+    return data_dir, index, problems, rejected
+
+
+def outline_file(data_dir: Path) -> Path | None:
+    """The country outline shipped with the record, if any (an imported record has none)."""
+    path = data_dir / OUTLINE_NAME
+    return path if path.is_file() else None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def map_labels(version: str, _record: data.Record) -> list[tuple[str, float, float]]:
+    """The places the map names when its tiles do not load (cached per record version)."""
+    del version  # part of the cache key only
+    return mapview.label_places(_record)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def place_options(version: str, _record: data.Record) -> dict[str, str]:
+    """The place picker's options, "" (all places) first, then places by name, each with the
+    label it is found by (every spelling; cached per record version)."""
+    del version  # part of the cache key only
+    cities = _record.cities.sort_values("name", kind="stable")
+    return {"": "All places"} | {
+        str(city_id): places.label(place) for city_id, place in cities.iterrows()
+    }
+
+
+# --------------------------------------------------------------------------- link <-> widgets
+
+
+def apply_link(record: data.Record) -> None:
+    """Once per session (and per record version): set the widgets to the link's view."""
+    if st.session_state.get("link_version") == record.version:
+        return
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    decoded = viewstate.decode(params, record)
+    state = decoded.state
+    st.session_state.update(
+        range=(state.view.start, state.view.end),
+        categories=list(state.view.categories),
+        exact=state.view.exact_only,
+        place=state.place or "",
+        event=state.event,
+        map_center=state.center,
+        map_zoom=state.zoom,
+        panel=state.panel,
+        link_notices=decoded.notices,
+        link_version=record.version,
+    )
+
+
+def current_state() -> viewstate.ViewState:
+    """The widgets' values as one ``ViewState``."""
+    ss = st.session_state
+    start, end = ss["range"]
+    chosen = set(ss["categories"] or [])
+    view = View(start, end, tuple(c for c in CATEGORIES if c in chosen), bool(ss["exact"]))
+    return viewstate.ViewState(
+        view=view,
+        place=ss["place"] or None,
+        event=ss["event"],
+        center=ss["map_center"],
+        zoom=ss["map_zoom"],
+        panel=ss["panel"],
+    )
+
+
+def write_link(state: viewstate.ViewState) -> dict[str, str]:
+    """The one writer of the page's link; returns the parameters written."""
+    params = viewstate.encode(state)
+    if dict(st.query_params.to_dict()) != params:
+        st.query_params.from_dict(params)
+    return params
+
+
+# --------------------------------------------------------------------------- map callbacks
+
+
+def on_map_change(cities: pd.DataFrame) -> None:
+    """The map reported something (runs before the rerun, so the widgets can follow).
+
+    A pan or zoom moves the view's map position. A click reports the clicked point and the
+    circle's tooltip text: area circles (several small places summed) select nothing; a
+    place's circle selects the place nearest the point.
+    """
+    ss = st.session_state
+    reported = ss.get("map") or {}
+    center, zoom = reported.get("center"), reported.get("zoom")
+    if isinstance(center, dict) and {"lat", "lng"} <= center.keys() and zoom is not None:
+        ss["map_center"] = (round(float(center["lat"]), 4), round(float(center["lng"]), 4))
+        ss["map_zoom"] = round(float(zoom), 2)
+    clicked = reported.get("last_object_clicked")
+    tooltip = reported.get("last_object_clicked_tooltip") or ""
+    if clicked == ss.get("last_click"):
+        return
+    ss["last_click"] = clicked
+    if not clicked or not {"lat", "lng"} <= clicked.keys() or mapview.AREA_TOOLTIP in tooltip:
+        return
+    distance = (cities["lat"] - clicked["lat"]) ** 2 + (cities["lon"] - clicked["lng"]) ** 2
+    ss["place"] = str(distance.idxmin())
+    ss["popup_open"] = True
+
+
+def on_table_select(table_key: str, ids_key: str) -> None:
+    """A row picked in an event table selects that event."""
+    rows = st.session_state[table_key].selection.rows
+    if rows:
+        st.session_state["event"] = st.session_state[ids_key][rows[0]]
+
+
+def show_problems(problems: list[data.Problem]) -> None:
+    table = pd.DataFrame(
+        [(p.severity, p.file, p.row, p.field, p.message) for p in problems],
+        columns=["severity", "file", "row", "field", "problem"],
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
