@@ -36,9 +36,12 @@ browser:
 assets: install
 	$(PY) -m dashboard.assets
 
+# ruff, the type checker and the layering contract (pyproject.toml's [tool.importlinter]).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff format .

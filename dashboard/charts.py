@@ -78,7 +78,7 @@ _PERIOD_TOOLTIP = [
 @functools.cache
 def _timeline_specs(period: tuple[date, date]) -> tuple[Spec, Spec]:
     scale = alt.Scale(domain=_day_domain(period))
-    y_axis = {"minExtent": Y_AXIS_WIDTH, "maxExtent": Y_AXIS_WIDTH}
+    y_axis: dict[str, Any] = {"minExtent": Y_AXIS_WIDTH, "maxExtent": Y_AXIS_WIDTH}
     axis = alt.Axis(format="%-d %b", title=None)
     kind_scale = alt.Scale(domain=list(PERIOD_COLOURS), range=list(PERIOD_COLOURS.values()))
     blackout = (

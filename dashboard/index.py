@@ -21,12 +21,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import CATEGORIES, Record
+from dashboard.text import DOMINANT_CATEGORIES, DOMINANT_MIXED, DOMINANT_OTHER
 
-# What a place's circle is coloured by: the category with most events among these, "mixed" for a
-# tie, "other" when it has none of them (government response or context only).
-DOMINANT_CATEGORIES: tuple[str, ...] = ("protest", "riot", "crackdown")
-DOMINANT_MIXED = "mixed"
-DOMINANT_OTHER = "other"
 NATIONAL = "national"
 
 

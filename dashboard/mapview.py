@@ -14,20 +14,41 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import branca.element
 import folium
 import jinja2
+import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 from jinja2.utils import htmlsafe_json_dumps
 
 from dashboard.data import CATEGORIES, Record
-from dashboard.index import DOMINANT_CATEGORIES, DOMINANT_MIXED, DOMINANT_OTHER
-from dashboard.query import POPUP_EVENT_LIMIT, Circles
-from dashboard.text import CATEGORY_COLOURS, category_label, escape_html, shorten
+from dashboard.text import (
+    CATEGORY_COLOURS,
+    DOMINANT_CATEGORIES,
+    DOMINANT_MIXED,
+    DOMINANT_OTHER,
+    category_label,
+    escape_html,
+    shorten,
+)
+
+
+class CircleFrames(Protocol):
+    """What the map draws (``query.Circles``): places drawn alone (counts, names,
+    coordinates, biggest first), areas (smaller places summed), and each place's first events
+    in view for its popup."""
+
+    @property
+    def places(self) -> pd.DataFrame: ...
+    @property
+    def areas(self) -> pd.DataFrame: ...
+    @property
+    def popup_events(self) -> pd.DataFrame: ...
+
 
 OUTLINE_STYLE = {"color": "#4d4d4d", "weight": 1.2, "opacity": 0.7, "fill": False}
 # Places named on the map when tiles do not load (the ones with most events), and how long to
@@ -385,7 +406,7 @@ def _share_out(
         kept[selected] = lines.get(selected, [])
         used = sum(sent_size(line) for line in kept[selected])
     others = [city for city in order if city != selected]
-    for depth in range(POPUP_EVENT_LIMIT):
+    for depth in range(max((len(mine) for mine in lines.values()), default=0)):
         for city in others:
             mine = lines.get(city, [])
             if depth < len(mine):
@@ -435,19 +456,21 @@ def _area_feature(area: dict[str, Any]) -> dict:
 
 
 def city_features(
-    circles: Circles, selected: str | None = None, open_popup: bool = False
+    circles: CircleFrames, selected: str | None = None, open_popup: bool = False
 ) -> list[dict[str, object]]:
     """One GeoJSON Point feature per circle of ``circles`` (``query.circles``): places drawn
-    alone, then areas. Popups list each place's first events in view: POPUP_EVENT_LIMIT of
-    them for the selected place; the others share what is left of LAYER_BYTE_BUDGET (bytes as
-    sent, see ``sent_size``) evenly (a place left with none says how to list its events). With
+    alone, then areas. Popups list each place's first events in view: all of
+    ``popup_events`` for the selected place; the others share what is left of
+    LAYER_BYTE_BUDGET (bytes as sent, see ``sent_size``) evenly (a place left with none says how to list its events). With
     ``open_popup`` the selected place's popup opens when drawn (after a click selected it: the
     redraw that follows the click would otherwise close it)."""
-    singles = circles.places.to_dict("records")
-    areas = [_area_feature(area) for area in circles.areas.to_dict("records")]
+    singles = [{str(k): v for k, v in row.items()} for row in circles.places.to_dict("records")]
+    areas = [
+        _area_feature({str(k): v for k, v in a.items()}) for a in circles.areas.to_dict("records")
+    ]
     lines: dict[str, list[str]] = {}
     for event in circles.popup_events[list(_LINE_COLUMNS)].itertuples(index=False):
-        lines.setdefault(event.city_id, []).append(_event_line(event))
+        lines.setdefault(str(event.city_id), []).append(_event_line(event))
     bare = [_place_feature(place, [], selected) for place in singles] + areas
     room = LAYER_BYTE_BUDGET - sent_size(bare)
     kept = _share_out(lines, [p["city_id"] for p in singles], selected, room)
@@ -457,7 +480,7 @@ def city_features(
 
 
 def city_layer(
-    circles: Circles, selected: str | None = None, open_popup: bool = False
+    circles: CircleFrames, selected: str | None = None, open_popup: bool = False
 ) -> folium.FeatureGroup:
     """The feature group that follows the filters: one GeoJSON layer of place circles."""
     group = folium.FeatureGroup(name="Places with events")

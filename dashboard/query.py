@@ -55,7 +55,7 @@ def outlets(record: Record, source_ids: str) -> str:
     """Outlet names for ``;``-separated source ids; an unverified source says so."""
     unverified = _unverified(record)
     names = [
-        record.sources.loc[s, "outlet"] + (" (unverified)" if s in unverified else "")
+        str(record.sources.loc[s, "outlet"]) + (" (unverified)" if s in unverified else "")
         for s in _ids(source_ids)
         if s in record.sources.index
     ]
@@ -236,9 +236,8 @@ def _areas(places: pd.DataFrame, budget: int) -> pd.DataFrame:
     names = places["name"].to_numpy()
     members = [by_cell[starts[i] : starts[i + 1]] for i in range(len(cells))]
     frame["places"] = [len(m) for m in members]
-    frame["biggest"] = [
-        [(str(names[m]), int(events[m])) for m in ms[:AREA_POPUP_PLACES]] for ms in members
-    ]
+    biggest = [[(str(names[m]), int(events[m])) for m in ms[:AREA_POPUP_PLACES]] for ms in members]
+    frame["biggest"] = pd.Series(biggest, dtype=object)
     return frame
 
 
@@ -268,7 +267,7 @@ def circles(index: EventIndex, view: View, selected: str | None = None) -> Circl
     areas = _areas(rest, MAX_AREA_CIRCLES) if len(rest) else pd.DataFrame()
     per_place = min(POPUP_EVENT_LIMIT, POPUP_LINE_BUDGET // max(1, len(single)))
     limits = pd.Series(per_place, index=single)
-    if selected in limits.index:
+    if selected is not None and selected in limits.index:
         limits[selected] = POPUP_EVENT_LIMIT
     limits = limits[limits > 0]
     return Circles(places.loc[single], areas, index.first_events(view, limits), limits)

@@ -81,6 +81,12 @@ CATEGORY_COLOURS: dict[str, str] = {
     "context": "#999999",
 }
 
+# What a place's circle is coloured by: the category with most events among these, "mixed" for a
+# tie, "other" when it has none of them (government response or context only).
+DOMINANT_CATEGORIES: tuple[str, ...] = ("protest", "riot", "crackdown")
+DOMINANT_MIXED = "mixed"
+DOMINANT_OTHER = "other"
+
 PERIOD_COLOURS: dict[str, str] = {
     "internet blackout": "#d73027",
     "state of emergency": "#fdae61",
