@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The map assets are fetched if they can be; without them the app uses the CDNs and says so.
+# The map assets are installed if they can be; without them the app uses the CDNs and says so.
 run: install
-	-@$(PY) -m dashboard.assets >/dev/null || echo "map assets not fetched: the map loads them from public CDNs"
+	-@$(MAKE) --no-print-directory assets >/dev/null || echo "map assets not installed: the map loads them from public CDNs"
 	@echo "Qantar Map: open http://localhost:$(PORT) (QANTAR_DATA_DIR=$${QANTAR_DATA_DIR:-geodata})"
 	QANTAR_ASSETS=$(ASSETS) $(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
 
@@ -32,8 +32,10 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-# Leaflet & co. from the npm registry into dashboard/static/vendor/ (git-ignored).
+# Leaflet & co. at the versions of dashboard/static/vendor/package-lock.json, into its
+# node_modules/ (git-ignored); npm runs only when they are not all installed at those versions.
 assets: install
+	@$(PY) -m dashboard.assets >/dev/null 2>&1 || npm ci --ignore-scripts --prefix dashboard/static/vendor
 	$(PY) -m dashboard.assets
 
 # ruff, the type checker and the layering contract (pyproject.toml's [tool.importlinter]).
@@ -61,4 +63,4 @@ loadtest: install browser assets
 	$(PY) bench/loadtest.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache dashboard/static/vendor bench/out
+	rm -rf $(VENV) .pytest_cache .ruff_cache dashboard/static/vendor/node_modules bench/out

@@ -434,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (1 <= args.sessions <= 100 and 0 <= args.moves <= 30 and 1 <= args.browsers <= 10):
         parser.error("keep it bounded: 1-100 sessions, 0-30 moves, 1-10 browsers")
-    assets.fetch_assets()
+    if missing := assets.missing_packages(assets.DEFAULT_VENDOR_DIR):
+        parser.error(f"map assets not installed: {', '.join(missing)} (run `make assets`)")
     report = run_load(args.sessions, args.moves, args.browsers, args.arrival, args.deadline)
     print(f"Load test, {date.today():%-d %b %Y}: one `streamlit run` server, loopback only\n")
     print(report.table())

@@ -411,10 +411,11 @@ def main(argv: list[str] | None = None) -> int:
         from harness import launch_browser
         from playwright.sync_api import sync_playwright
 
-        from dashboard.assets import DEFAULT_VENDOR_DIR, fetch_assets
+        from dashboard.assets import DEFAULT_VENDOR_DIR, missing_packages
 
         vendor = DEFAULT_VENDOR_DIR
-        fetch_assets(vendor)
+        if missing := missing_packages(vendor):
+            sys.exit(f"map assets not installed in {vendor}: {', '.join(missing)} (make assets)")
         playwright = sync_playwright().start()
         browser = launch_browser(playwright)
     done: list[Case] = []

@@ -1,7 +1,8 @@
 """Fixtures for the browser tests (headless Debian Chromium via Playwright, no network).
 
-* ``vendor_dir`` (session): the pinned CDN assets, fetched with npm if needed (fails, never
-  skips, when they cannot be). ``QANTAR_VENDOR_DIR`` overrides the folder.
+* ``vendor_dir`` (session): the installed npm packages that hold folium's CDN assets (``make
+  assets``); fails, never skips, when they are not installed. ``QANTAR_VENDOR_DIR`` overrides the
+  folder.
 * ``browser`` (session): Chromium at /usr/bin/chromium, fresh profile.
 * ``start_app(data_dir=None, env=None, **kw) -> AppServer``: a ``streamlit run`` of
   dashboard/app.py on a free port, healthy; stopped (its process group) after the test.
@@ -41,7 +42,7 @@ from harness import (  # noqa: E402
     wait_for_map,
 )
 
-from dashboard.assets import DEFAULT_VENDOR_DIR, AssetError, fetch_assets  # noqa: E402
+from dashboard.assets import DEFAULT_VENDOR_DIR, AssetError, missing_packages  # noqa: E402
 
 __all__ = [
     "AppServer",
@@ -68,11 +69,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def vendor_dir() -> Path:
     dest = Path(os.environ.get("QANTAR_VENDOR_DIR") or DEFAULT_VENDOR_DIR)
     try:
-        fetch_assets(dest)
+        missing = missing_packages(dest)
     except AssetError as exc:
+        missing = [str(exc)]
+    if missing:
         pytest.fail(
-            f"cannot provide the pinned map assets in {dest}: {exc}\n"
-            "(fetch them with `python -m dashboard.assets`, which needs npm and the npm registry)",
+            f"the map assets are not installed in {dest}: {', '.join(missing)}\n"
+            "(install them with `make assets`: npm ci --ignore-scripts)",
             pytrace=False,
         )
     return dest

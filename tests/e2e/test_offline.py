@@ -16,7 +16,7 @@ LO, HI = RECORD.settings.period
 
 
 def test_map_works_with_every_outside_request_blocked(start_app, new_page, vendor_dir) -> None:
-    assert vendor_dir == assets.DEFAULT_VENDOR_DIR  # what /app/static/vendor/ serves
+    assert vendor_dir == assets.DEFAULT_VENDOR_DIR  # what /app/static/vendor/node_modules/ serves
     server = start_app(env={assets.ASSETS_ENV: "local"})
     page = new_page(server, local_only=True)
     frame = map_frame(page)
@@ -29,7 +29,7 @@ def test_map_works_with_every_outside_request_blocked(start_app, new_page, vendo
     )
     assert all(url.startswith(f"{server.url}/") for url in scripts + sheets), scripts + sheets
     vendored = {f"{server.url}{url}" for url in assets.self_hosted_urls("local")[0].values()}
-    assert f"{server.url}/app/static/vendor/leaflet-1.9.3/dist/leaflet.js" in scripts
+    assert f"{server.url}/app/static/vendor/node_modules/leaflet/dist/leaflet.js" in scripts
     assert vendored >= {url for url in scripts + sheets if "/app/static/" in url}
     asked = page.blocked_requests + page.blocked_tiles
     assert not [u for u in asked if any(host in u for host in assets.CDN_HOSTS)], asked
