@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import CATEGORIES, Record
+from dashboard.regions import Regions
 from dashboard.text import DOMINANT_CATEGORIES, DOMINANT_MIXED, DOMINANT_OTHER
 
 NATIONAL = "national"
@@ -60,8 +61,9 @@ class Counts:
 class EventIndex:
     """Range queries over one record. Built once per record and shared; read-only."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, regions: Regions | None = None) -> None:
         self.record = record
+        self.regions = regions
         events = record.events
         self.period_start, self.period_end = record.settings.period
         self.n_days = (self.period_end - self.period_start).days + 1
@@ -89,6 +91,11 @@ class EventIndex:
         self._keys = keys[order]
         self._order = order.astype(np.int32 if len(order) < 2**31 else np.int64)
         self._fatal_sum = np.concatenate(([0], np.cumsum(self.fatalities[order])))
+        # Each event's region by its own coordinates (-1: none, or a national measure).
+        self.region_codes = np.full(len(events), -1, dtype=np.int64)
+        if regions is not None:
+            codes = regions.assign(events["latitude"].to_numpy(), events["longitude"].to_numpy())
+            self.region_codes = np.where(national, -1, codes)
         self._known_sum = np.concatenate(([0], np.cumsum(self.has_fatalities[order])))
 
     def day_of(self, when: date) -> int:
@@ -185,6 +192,28 @@ class EventIndex:
             fatalities=int((self._fatal_sum[hi] - self._fatal_sum[lo]).sum()),
             events_with_fatalities=int((self._known_sum[hi] - self._known_sum[lo]).sum()),
         )
+
+    def region_counts(self, view: View) -> pd.DataFrame:
+        """Per region: local events in view per category, total and fatalities (all regions,
+        zeros included); empty without regions."""
+        if self.regions is None:
+            return pd.DataFrame()
+        rows, mask = self._rows(view)
+        codes = self.region_codes[rows]
+        categories = self.category_codes[rows]
+        fatal = self.fatalities[rows]
+        keep = codes >= 0 if mask is None else (codes >= 0) & mask
+        exact = self.exact[rows][keep]
+        codes, categories, fatal = codes[keep], categories[keep], fatal[keep]
+        n = len(self.regions)
+        frame = pd.DataFrame(
+            {c: np.bincount(codes[categories == i], minlength=n) for i, c in enumerate(CATEGORIES)}
+        )
+        frame["events"] = np.bincount(codes, minlength=n)
+        frame["fatalities"] = np.bincount(codes, weights=fatal, minlength=n).astype(np.int64)
+        frame["exact"] = np.bincount(codes[exact], minlength=n)
+        frame.index.name = "region_id"
+        return frame
 
     def national_events(self, view: View) -> pd.DataFrame:
         """The national measures in view, in date order."""

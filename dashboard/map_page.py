@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import assets, charts, export, mapview, places, query, session, viewstate
+from dashboard import assets, basemap, charts, export, mapview, places, query, session, viewstate
 from dashboard.data import CATEGORIES
 from dashboard.index import EventIndex
 from dashboard.text import category_label, escape_markdown
@@ -20,6 +20,7 @@ from dashboard.text import category_label, escape_markdown
 TABLE_LIMIT = 500
 # What the map reports back: a click selects a place; a pan or zoom moves the view's position
 # (so the link and the share box follow it).
+LAYER_LABELS = {"places": "Places", "regions": "Regions"}
 MAP_RETURNS = ["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"]
 DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY")
 
@@ -34,7 +35,7 @@ def render() -> None:
         st.stop()
         return
     record = index.record
-    session.apply_link(record)
+    session.apply_link(index)
     st.caption(
         f"{escape_markdown(record.settings.title)}: where and when protests and the "
         "crackdown happened, with the sources for every event."
@@ -102,6 +103,17 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
     filters[2].selectbox(
         "Place (any spelling)", list(labels), format_func=labels.__getitem__, key="place"
     )
+    layers = session.layers(index)
+    if len(layers) > 1:
+        st.radio(
+            "Map shows",
+            layers,
+            format_func=LAYER_LABELS.__getitem__,
+            horizontal=True,
+            key="layer",
+            help="Places: a circle per place. Regions: the 17 regions of January 2022 shaded by "
+            "the events in range (nationwide measures belong to no region).",
+        )
     state = session.current_state()
     if not state.view.categories:
         st.info("No category is selected, so nothing is shown. Pick one or more above.")
@@ -154,16 +166,20 @@ def _map(
     )
     if asset_notice:
         st.warning(asset_notice)
-    base = mapview.base_map(
+    base = basemap.base_map(
         record.settings.bbox,
         asset_urls,
         session.map_labels(record.version, record),
         session.outline_file(data_dir),
     )
-    layer = mapview.city_layer(
-        answers.circles, state.place, open_popup=st.session_state.pop("popup_open", False)
-    )
-    with mapview.literal_scripts():
+    regions = index.regions if state.layer == "regions" else None
+    if regions is not None:
+        layer = mapview.region_layer(regions.display, answers.regions)
+    else:
+        layer = mapview.city_layer(
+            answers.circles, state.place, open_popup=st.session_state.pop("popup_open", False)
+        )
+    with basemap.literal_scripts():
         st_folium(
             base,
             feature_group_to_add=layer,
@@ -180,6 +196,17 @@ def _map(
             height=600,
             use_container_width=True,
         )
+    if regions is not None:
+        st.markdown(
+            " &nbsp; ".join(
+                f"<span style='color:{colour};text-shadow:0 0 1px #333'>■</span> {label}"
+                for colour, label in mapview.region_legend(answers.regions)
+            )
+            + " &nbsp; Shade: events in range at places in the region (nationwide measures "
+            f"belong to no region). {mapview.REGIONS_CREDIT}.",
+            unsafe_allow_html=True,
+        )
+        return
     st.markdown(
         " &nbsp; ".join(
             f"<span style='color:{colour}'>●</span> {label}"

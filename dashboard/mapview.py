@@ -1,31 +1,23 @@
-"""Frames -> folium objects. Pure: no streamlit. Every data string is escaped by ``escape_html``.
+"""Frames -> the map's layers (folium). Pure: no streamlit. Every data string is escaped by
+``escape_html``.
 
-The base map never changes between reruns (so streamlit-folium keeps its iframe, and the user's
-zoom and pan); everything that follows the filters is one ``FeatureGroup`` holding a single
-GeoJSON layer with one point per place, drawn as circle markers by a small JS hook.
+What follows the filters is one ``FeatureGroup`` holding a single GeoJSON layer: one point per
+place, drawn as circle markers by a small JS hook, or one shape per region. The constant base
+map under it is ``basemap``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
-import re
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, Protocol
 
-import branca.element
 import folium
-import jinja2
 import pandas as pd
-from branca.element import MacroElement
-from folium.template import Template
 from folium.utilities import JsCode
 from jinja2.utils import htmlsafe_json_dumps
 
-from dashboard.data import CATEGORIES, Record
+from dashboard.data import CATEGORIES
 from dashboard.text import (
     CATEGORY_COLOURS,
     DOMINANT_CATEGORIES,
@@ -50,68 +42,9 @@ class CircleFrames(Protocol):
     def popup_events(self) -> pd.DataFrame: ...
 
 
-OUTLINE_STYLE = {"color": "#4d4d4d", "weight": 1.2, "opacity": 0.7, "fill": False}
-# Places named on the map when tiles do not load (the ones with most events), and how long to
-# wait for a first tile before naming them.
-MAX_LABELS = 40
-TILE_WAIT_MS = 6000
 NOTE_LIMIT = 300
 # Bytes of popup text one map update may carry (see ``_share_out``).
 LAYER_BYTE_BUDGET = 160_000
-MIN_ZOOM, MAX_ZOOM = 3, 14
-
-
-class _Literal:
-    """A stand-in for a Jinja template whose source has no Jinja syntax: renders as Jinja would
-    (line breaks normalised to ``\\n``, one trailing line break dropped)."""
-
-    def __init__(self, source: str) -> None:
-        text = source.replace("\r\n", "\n").replace("\r", "\n")
-        self.text = text[:-1] if text.endswith("\n") else text
-
-    def render(self, *args: object, **kwargs: object) -> str:
-        return self.text
-
-
-_JINJA_SYNTAX = re.compile(r"\{[{%#]")
-
-
-@functools.lru_cache(maxsize=128)
-def _compiled(source: str) -> jinja2.Template:
-    return jinja2.Template(source)
-
-
-def _element_template(source: str) -> jinja2.Template | _Literal:
-    """What branca's ``Element(template)`` compiles. branca wraps each rendered script (the
-    whole GeoJSON layer among them) in an Element and compiles it as a Jinja template, some 30
-    compilations per map on every rerun: a fifth of a rerun's time. A source with no Jinja
-    syntax renders as itself, so it is kept as text; the rest compile once per process."""
-    if _JINJA_SYNTAX.search(source) is None:
-        return _Literal(source)
-    return _compiled(source)
-
-
-_PATCH_LOCK = threading.Lock()
-_PATCH_USERS = 0
-
-
-@contextlib.contextmanager
-def literal_scripts() -> Iterator[None]:
-    """While inside, branca keeps Jinja-free rendered scripts as text (see
-    ``_element_template``) instead of compiling each one. Only the map's own render is sped
-    up: the patch is undone when the last user leaves, and sessions may overlap."""
-    global _PATCH_USERS
-    with _PATCH_LOCK:
-        if _PATCH_USERS == 0:
-            branca.element.Template = _element_template  # type: ignore[assignment, misc]
-        _PATCH_USERS += 1
-    try:
-        yield
-    finally:
-        with _PATCH_LOCK:
-            _PATCH_USERS -= 1
-            if _PATCH_USERS == 0:
-                branca.element.Template = jinja2.Template  # type: ignore[misc]
 
 
 # What a place's circle is coloured by: its dominant category, or a neutral.
@@ -127,127 +60,6 @@ LEGEND: dict[str, str] = {
     DOMINANT_MIXED: "no single kind dominates",
     DOMINANT_OTHER: "government response or context only",
 }
-
-
-class MapStyle(MacroElement):
-    """The map's own CSS: long data text wraps inside tooltips and popups (a 5,000-character
-    name stays a box, not a line across the screen), and the tile-less look of TileFallback."""
-
-    _template = Template(
-        """
-{% macro header(this, kwargs) %}
-<style>
-.leaflet-tooltip { white-space: normal; max-width: 22em; overflow-wrap: anywhere; }
-.leaflet-popup-content { overflow-wrap: anywhere; }
-.leaflet-tooltip.qm-label { display: none; background: transparent; border: none;
-    box-shadow: none; padding: 0 2px; color: #222; font: 12px/1.2 sans-serif;
-    text-shadow: 0 0 3px #fff, 0 0 3px #fff; max-width: 12em; overflow: hidden;
-    text-overflow: ellipsis; white-space: nowrap; }
-.leaflet-tooltip.qm-label::before { display: none; }
-.qm-no-tiles { background: #eef1f4; }
-.qm-no-tiles .leaflet-tile-pane { display: none; }
-.qm-no-tiles .leaflet-tooltip.qm-label { display: block; }
-</style>
-{% endmacro %}
-"""
-    )
-
-
-class TileFallback(MacroElement):
-    """A map that still reads when no tile loads (tile servers blocked or offline): if a tile
-    fails, or none has loaded after ``TILE_WAIT_MS``, the map gets the class ``qm-no-tiles``,
-    which hides the tile pane and shows a permanent label on each of ``labels`` (escaped
-    names with their coordinates). The first tile that loads takes the class away again."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function (map, labels) {
-    var box = map.getContainer(), loaded = false;
-    function noTiles() { if (!loaded) { box.classList.add("qm-no-tiles"); } }
-    labels.forEach(function (place) {
-        L.tooltip([place[1], place[2]], {content: place[0], permanent: true, direction: "right",
-                                         offset: [6, 0], className: "qm-label"}).addTo(map);
-    });
-    map.eachLayer(function (layer) {
-        if (layer instanceof L.TileLayer) {
-            layer.on("tileload", function () {
-                loaded = true;
-                box.classList.remove("qm-no-tiles");
-            });
-            layer.on("tileerror", noTiles);
-        }
-    });
-    setTimeout(noTiles, {{ this.wait_ms|tojson }});
-})({{ this._parent.get_name() }}, {{ this.labels|tojson }});
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, labels: list[tuple[str, float, float]], wait_ms: int = TILE_WAIT_MS) -> None:
-        super().__init__()
-        self._name = "TileFallback"
-        self.labels = [[escape_html(name), float(lat), float(lon)] for name, lat, lon in labels]
-        self.wait_ms = wait_ms
-
-
-@functools.cache
-def _outline_text(path: Path) -> str:
-    return path.read_text("utf-8")
-
-
-def country_outline(path: Path) -> folium.GeoJson:
-    """A country's border as a thin, non-interactive line (a fresh layer on each call)."""
-    outline = json.loads(_outline_text(path))
-    for feature in outline["features"]:
-        feature["properties"] = {"style": OUTLINE_STYLE}
-    return folium.GeoJson(outline, name="outline", control=False, interactive=False)
-
-
-def label_places(record: Record, limit: int = MAX_LABELS) -> list[tuple[str, float, float]]:
-    """(name, lat, lon) of the ``limit`` places with the most events, most first."""
-    busiest = record.events["city_id"].value_counts().index[:limit]
-    places = record.cities.loc[busiest]
-    return list(zip(places["name"], places["lat"], places["lon"], strict=True))
-
-
-def base_map(
-    bbox: tuple[float, float, float, float],
-    asset_urls: Mapping[str, str] | None = None,
-    labels: list[tuple[str, float, float]] | None = None,
-    outline: Path | None = None,
-) -> folium.Map:
-    """The constant base map of a record: it opens on the record's ``bbox`` (west, south, east,
-    north). Build a fresh one per rerun; never reuse it.
-
-    ``asset_urls`` (CDN URL -> URL on this server, see ``assets.self_hosted_urls``) makes the
-    map load folium's scripts and stylesheets from there; folium's assets with no entry are left
-    out. ``labels`` are the places named when no tiles load (see ``label_places``); ``outline``
-    a GeoJSON file of the country's border, drawn under the circles.
-    """
-    west, south, east, north = bbox
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=5,
-        min_zoom=MIN_ZOOM,
-        max_zoom=MAX_ZOOM,
-        tiles="OpenStreetMap",
-        control_scale=True,
-        zoom_snap=0.25,
-        zoom_delta=0.5,
-    )
-    if asset_urls is not None:
-        # instance attributes: folium and streamlit-folium read these lists from the map
-        fmap.default_js = [(n, asset_urls[u]) for n, u in folium.Map.default_js if u in asset_urls]
-        fmap.default_css = [
-            (n, asset_urls[u]) for n, u in folium.Map.default_css if u in asset_urls
-        ]
-    fmap.fit_bounds([[south, west], [north, east]])
-    if outline is not None:
-        country_outline(outline).add_to(fmap)
-    MapStyle().add_to(fmap)
-    TileFallback(labels or []).add_to(fmap)
-    return fmap
 
 
 def radius_for(n_events: int) -> float:
@@ -461,7 +273,8 @@ def city_features(
     """One GeoJSON Point feature per circle of ``circles`` (``query.circles``): places drawn
     alone, then areas. Popups list each place's first events in view: all of
     ``popup_events`` for the selected place; the others share what is left of
-    LAYER_BYTE_BUDGET (bytes as sent, see ``sent_size``) evenly (a place left with none says how to list its events). With
+    LAYER_BYTE_BUDGET (bytes as sent, see ``sent_size``) evenly (a place left with none says
+    how to list its events). With
     ``open_popup`` the selected place's popup opens when drawn (after a click selected it: the
     redraw that follows the click would otherwise close it)."""
     singles = [{str(k): v for k, v in row.items()} for row in circles.places.to_dict("records")]
@@ -496,3 +309,96 @@ def city_layer(
 def legend_items() -> Iterable[tuple[str, str]]:
     """(colour, label) pairs for the map legend."""
     return [(COLOURS[k], LEGEND[k]) for k in LEGEND]
+
+
+# --------------------------------------------------------------------------- regions
+
+# Sequential, colour-blind safe (ColorBrewer YlOrRd, 5 classes); white for no events.
+REGION_SHADES = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+REGION_NONE = "#ffffff"
+REGIONS_CREDIT = "Regions: geokz (A. Rodionov), CC BY 4.0, simplified"
+
+_REGION_ON_EACH_FEATURE = JsCode(
+    """
+function (feature, layer) {
+    var p = feature.properties;
+    layer.setStyle({color: "#555555", weight: 1, fillColor: p.fill, fillOpacity: 0.7});
+    layer.bindTooltip(p.tooltip, {sticky: true});
+    layer.on("add", function () {
+        if (layer._path) { layer._path.setAttribute("data-region", p.region); }
+    });
+}
+"""
+)
+
+
+def region_bins(max_events: int) -> list[int]:
+    """Upper bounds of the shading classes for counts up to ``max_events`` (at most five
+    classes of whole numbers, the last ending at the maximum)."""
+    if max_events <= 0:
+        return []
+    steps = min(len(REGION_SHADES), max_events)
+    return sorted({max(1, round(max_events * (i + 1) / steps)) for i in range(steps)})
+
+
+def region_shade(events: int, bins: list[int]) -> str:
+    if events <= 0 or not bins:
+        return REGION_NONE
+    for shade, upper in zip(REGION_SHADES, bins, strict=False):
+        if events <= upper:
+            return shade
+    return REGION_SHADES[len(bins) - 1]
+
+
+def _region_tooltip(row: dict[str, Any], name: str) -> str:
+    parts = [f"<b>{escape_html(name)}</b><br>{_counts_text(row)}"]
+    deaths = row.get("deaths")
+    if deaths is not None and deaths == deaths:
+        when = row["deaths_as_of"].strftime("%-d %b %Y")
+        who = f"{escape_html(row['deaths_by'])}, {escape_html(when)}"
+        parts.append(
+            f"<br>Deaths reported for a place here: {int(deaths):,} ({who}; "
+            f"{escape_html(row['deaths_source'])})"
+        )
+    return "".join(parts)
+
+
+def region_layer(
+    shapes: pd.DataFrame, rows: pd.DataFrame, name_field: str = "name_en"
+) -> folium.FeatureGroup:
+    """The regions shaded by local events in view, each with a tooltip of its counts and any
+    death toll a source gives for it. ``shapes`` has region_id and geometry (shapely);
+    ``rows`` is ``query.region_rows``."""
+    bins = region_bins(int(rows["events"].max()) if len(rows) else 0)
+    features = []
+    for region_id, geometry in zip(shapes["region_id"], shapes.geometry, strict=True):
+        row = {str(k): v for k, v in rows.loc[region_id].items()}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry.__geo_interface__,
+                "properties": {
+                    "region": escape_html(row["name_en"]),
+                    "fill": region_shade(int(row["events"]), bins),
+                    "tooltip": _region_tooltip(row, str(row[name_field])),
+                },
+            }
+        )
+    group = folium.FeatureGroup(name="Regions")
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="regions",
+        on_each_feature=_REGION_ON_EACH_FEATURE,
+    ).add_to(group)
+    return group
+
+
+def region_legend(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(colour, label) pairs for the regions' shading."""
+    bins = region_bins(int(rows["events"].max()) if len(rows) else 0)
+    items = [(REGION_NONE, "no events")]
+    low = 1
+    for shade, upper in zip(REGION_SHADES, bins, strict=False):
+        items.append((shade, f"{low}" if low == upper else f"{low}–{upper} events"))
+        low = upper + 1
+    return items

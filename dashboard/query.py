@@ -291,6 +291,50 @@ def spread(index: EventIndex, view: View) -> pd.DataFrame:
     )
 
 
+# --------------------------------------------------------------------------- regions
+
+
+def region_tolls(index: EventIndex) -> pd.DataFrame:
+    """Death tolls given for one place (figures of kind ``death toll`` whose scope is a place),
+    by the region the place lies in: region_id, value, claimed_by, as_of, source, latest first."""
+    figures, regions = index.record.figures, index.regions
+    columns = ["region_id", "value", "claimed_by", "as_of", "source"]
+    if regions is None or figures.empty:
+        return pd.DataFrame(columns=columns)
+    tolls = figures[(figures["kind"] == TOLL_KIND) & (figures["scope"] != NATIONAL)]
+    tolls = tolls[tolls["scope"].isin(index.record.cities.index)]
+    if tolls.empty:
+        return pd.DataFrame(columns=columns)
+    places = index.record.cities.loc[tolls["scope"]]
+    codes = regions.assign(places["lat"].to_numpy(), places["lon"].to_numpy())
+    out = pd.DataFrame(
+        {
+            "region_id": codes,
+            "value": tolls["value"].to_numpy(),
+            "claimed_by": tolls["claimed_by"].to_numpy(),
+            "as_of": tolls["as_of"].to_numpy(),
+            "source": [outlets(index.record, ids) for ids in tolls["source_ids"]],
+        }
+    )
+    return out[out["region_id"] >= 0].sort_values("as_of", ascending=False, kind="stable")
+
+
+def region_rows(index: EventIndex, view: View) -> pd.DataFrame:
+    """One row per region: names, local events in view per category and in all, and the
+    latest death toll a source gives for a place in it (empty without regions)."""
+    if index.regions is None:
+        return pd.DataFrame()
+    counts = index.region_counts(view)
+    names = index.regions.frame.drop(columns="geometry").set_index("region_id")
+    rows = names.join(counts)
+    latest = region_tolls(index).drop_duplicates("region_id").set_index("region_id")
+    rows["deaths"] = latest["value"].reindex(rows.index)
+    rows["deaths_by"] = latest["claimed_by"].reindex(rows.index).fillna("")
+    rows["deaths_source"] = latest["source"].reindex(rows.index).fillna("")
+    rows["deaths_as_of"] = latest["as_of"].reindex(rows.index)
+    return rows
+
+
 # --------------------------------------------------------------------------- one view's answers
 
 
@@ -324,6 +368,10 @@ class Answers:
     @functools.cached_property
     def circles(self) -> Circles:
         return circles(self.index, self.view, self.place)
+
+    @functools.cached_property
+    def regions(self) -> pd.DataFrame:
+        return region_rows(self.index, self.view)
 
     @functools.cached_property
     def daily_counts(self) -> pd.DataFrame:

@@ -65,7 +65,9 @@ def load_regions(data_dir: Path) -> tuple[Regions | None, list[Problem]]:
 
     def fail(row: int | None, fld: str | None, message: str) -> tuple[None, list[Problem]]:
         problems.append(
-            Problem(REGIONS_FILE, row, fld, f"{message}; the map is shown without regions")
+            Problem(
+                REGIONS_FILE, row, fld, f"{message}; the map is shown without regions", "warning"
+            )
         )
         return None, problems
 
@@ -93,7 +95,9 @@ def load_regions(data_dir: Path) -> tuple[Regions | None, list[Problem]]:
         return fail(None, "geometry", f"has a geometry that cannot be read ({exc})")
     bad = ~frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]) | ~frame.geometry.is_valid
     if bad.any():
-        return fail(int(np.flatnonzero(bad.to_numpy())[0]) + 1, "geometry", "is not a valid polygon")
+        return fail(
+            int(np.flatnonzero(bad.to_numpy())[0]) + 1, "geometry", "is not a valid polygon"
+        )
     frame = frame.reset_index(drop=True)
     frame["region_id"] = np.arange(len(frame))
     frame = frame[["region_id", *NAME_FIELDS, "geometry"]]

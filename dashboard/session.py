@@ -14,9 +14,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.logger import get_logger
 
-from dashboard import data, mapview, places, record_cache, viewstate
+from dashboard import basemap, data, mapview, places, record_cache, viewstate
 from dashboard.data import CATEGORIES
 from dashboard.index import EventIndex, View
+from dashboard.regions import REGIONS_FILE, load_regions, uncovered_places
 
 READ_ATTEMPTS = 3
 OUTLINE_NAME = "kazakhstan-outline.geojson"
@@ -48,7 +49,24 @@ def load(data_dir: str, stamp: tuple) -> tuple[EventIndex | None, list[data.Prob
         len(record.events) if record else 0,
         len(problems),
     )
-    return (EventIndex(record) if record else None), problems
+    if record is None:
+        return None, problems
+    regions, region_problems = load_regions(folder)
+    problems = [*problems, *region_problems]
+    if regions is not None:
+        uncovered = uncovered_places(regions, record.cities)
+        if uncovered:
+            problems.append(
+                data.Problem(
+                    REGIONS_FILE,
+                    None,
+                    None,
+                    f"{len(uncovered)} place(s) lie in no region ({', '.join(uncovered[:5])}); "
+                    "their events are not counted in any region",
+                    "warning",
+                )
+            )
+    return EventIndex(record, regions), problems
 
 
 @st.cache_resource
@@ -95,7 +113,7 @@ def outline_file(data_dir: Path) -> Path | None:
 def map_labels(version: str, _record: data.Record) -> list[tuple[str, float, float]]:
     """The places the map names when its tiles do not load (cached per record version)."""
     del version  # part of the cache key only
-    return mapview.label_places(_record)
+    return basemap.label_places(_record)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -112,12 +130,18 @@ def place_options(version: str, _record: data.Record) -> dict[str, str]:
 # --------------------------------------------------------------------------- link <-> widgets
 
 
-def apply_link(record: data.Record) -> None:
+def layers(index: EventIndex) -> tuple[str, ...]:
+    """The map layers this record offers (regions only with region boundaries)."""
+    return viewstate.LAYERS if index.regions is not None else viewstate.LAYERS[:1]
+
+
+def apply_link(index: EventIndex) -> None:
     """Once per session (and per record version): set the widgets to the link's view."""
+    record = index.record
     if st.session_state.get("link_version") == record.version:
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    decoded = viewstate.decode(params, record)
+    decoded = viewstate.decode(params, record, layers(index))
     state = decoded.state
     st.session_state.update(
         range=(state.view.start, state.view.end),
@@ -128,6 +152,7 @@ def apply_link(record: data.Record) -> None:
         map_center=state.center,
         map_zoom=state.zoom,
         panel=state.panel,
+        layer=state.layer,
         link_notices=decoded.notices,
         link_version=record.version,
     )
@@ -146,6 +171,7 @@ def current_state() -> viewstate.ViewState:
         center=ss["map_center"],
         zoom=ss["map_zoom"],
         panel=ss["panel"],
+        layer=ss["layer"],
     )
 
 

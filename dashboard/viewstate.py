@@ -28,7 +28,22 @@ LINK_VERSION = "2"
 CATEGORY_SLUGS: dict[str, str] = {c: c.replace(" ", "-") for c in CATEGORIES}
 SLUG_CATEGORIES: dict[str, str] = {v: k for k, v in CATEGORY_SLUGS.items()}
 
-KEYS = ("v", "from", "to", "cat", "city", "event", "exact", "lat", "lon", "z", "panel")
+KEYS = (
+    "v",
+    "from",
+    "to",
+    "cat",
+    "city",
+    "event",
+    "exact",
+    "lat",
+    "lon",
+    "z",
+    "panel",
+    "layer",
+)
+# What the map draws: a circle per place, or the regions shaded.
+LAYERS = ("places", "regions")
 # The tabs under the map; a link names the open one in lower case.
 PANELS = ("Timeline", "Figures", "Spread")
 
@@ -43,6 +58,7 @@ class ViewState:
     center: tuple[float, float] | None = None
     zoom: float | None = None
     panel: str = PANELS[0]
+    layer: str = LAYERS[0]
 
 
 @dataclass
@@ -91,8 +107,11 @@ def _float(value: str | None, key: str, notices: list[str]) -> float | None:
     return number
 
 
-def decode(params: Mapping[str, Sequence[str]], record: Record) -> Decoded:
-    """The state a link asks for, made valid for ``record``, with a notice per ignored part."""
+def decode(
+    params: Mapping[str, Sequence[str]], record: Record, layers: tuple[str, ...] = LAYERS[:1]
+) -> Decoded:
+    """The state a link asks for, made valid for ``record`` (whose map offers ``layers``), with
+    a notice per ignored part."""
     notices: list[str] = []
     unknown = sorted(k for k in params if k not in KEYS)
     if unknown:
@@ -169,8 +188,19 @@ def decode(params: Mapping[str, Sequence[str]], record: Record) -> Decoded:
                 f"the {PANELS[0].lower()} is shown."
             )
 
+    layer = LAYERS[0]
+    layer_value = _single(params, "layer", notices)
+    if layer_value:
+        if layer_value in layers:
+            layer = layer_value
+        else:
+            notices.append(
+                f"'layer={_show(layer_value)}' is not one of {', '.join(layers)}; "
+                "the places are shown."
+            )
+
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
-    return Decoded(ViewState(view, place, event, center, zoom, panel), notices)
+    return Decoded(ViewState(view, place, event, center, zoom, panel, layer), notices)
 
 
 def _center(
@@ -214,6 +244,7 @@ def encode(state: ViewState) -> dict[str, str]:
     if state.zoom is not None:
         params["z"] = f"{state.zoom:g}"
     params["panel"] = state.panel.lower()
+    params["layer"] = state.layer
     return params
 
 

@@ -9,7 +9,7 @@ import branca.element
 import folium
 import jinja2
 
-from dashboard import data, mapview, query
+from dashboard import basemap, data, mapview, query
 from dashboard.index import EventIndex, View
 from tests.recordkit import CITIES, event, events, write_record
 
@@ -37,11 +37,11 @@ def test_element_templates_render_as_jinja_would() -> None:
         try:
             expected = jinja2.Template(source).render()
         except jinja2.TemplateSyntaxError:
-            assert mapview._JINJA_SYNTAX.search(source), source
+            assert basemap._JINJA_SYNTAX.search(source), source
             continue
-        with mapview.literal_scripts():
+        with basemap.literal_scripts():
             assert branca.element.Element(source).render() == expected, repr(source)
-    with mapview.literal_scripts():
+    with basemap.literal_scripts():
         assert branca.element.Element("{{ 6*7 }}").render() == "42"
     # Outside the map's render, branca is left as it was: importing mapview patches nothing.
     assert branca.element.Template is jinja2.Template
@@ -134,12 +134,12 @@ def test_base_map_opens_on_the_record_bbox(tmp_path: Path) -> None:
     outline = tmp_path / "outline.geojson"
     outline.write_text(json.dumps({"type": "FeatureCollection", "features": []}), "utf-8")
     for bbox in [(46.4, 40.5, 87.4, 55.5), (-18.0, 4.0, 15.0, 28.0)]:
-        fmap = mapview.base_map(bbox, outline=None)
+        fmap = basemap.base_map(bbox, outline=None)
         (fit,) = [c for c in fmap._children.values() if isinstance(c, folium.map.FitBounds)]
         west, south, east, north = bbox
         assert fit.bounds == [[south, west], [north, east]]
         assert not [c for c in fmap._children.values() if isinstance(c, folium.GeoJson)]
-    with_outline = mapview.base_map((46.4, 40.5, 87.4, 55.5), outline=outline)
+    with_outline = basemap.base_map((46.4, 40.5, 87.4, 55.5), outline=outline)
     assert [c for c in with_outline._children.values() if isinstance(c, folium.GeoJson)]
 
 

@@ -13,7 +13,10 @@ import folium
 import pytest
 from shapely.geometry import Point, shape
 
-from dashboard import assets, data, mapview
+from dashboard import assets, basemap, data
+from dashboard.data import KAZAKHSTAN_BBOX as KZ_BBOX
+from dashboard.session import OUTLINE_NAME
+from dashboard.text import escape_markdown
 from tests.hostile import PAYLOADS
 from tests.test_app import folium_args, run_app
 
@@ -162,7 +165,7 @@ def test_the_command_checks_the_install(vendor: Path, tmp_path: Path, capsys) ->
 
 def test_base_map_with_local_assets_loads_nothing_from_a_cdn(vendor: Path) -> None:
     urls, _ = assets.self_hosted_urls("local", vendor_dir=vendor)
-    fmap = mapview.base_map(urls)
+    fmap = basemap.base_map(KZ_BBOX, urls)
     html = fmap.get_root().render()
     assert not [host for host in CDN_HOSTS if host in html]
     assert [n for n, _ in fmap.default_js] == [n for n, _ in folium.Map.default_js]
@@ -170,7 +173,7 @@ def test_base_map_with_local_assets_loads_nothing_from_a_cdn(vendor: Path) -> No
     # the rotated-icon stylesheet has no npm source and is not needed: left out, not loaded
     assert len(fmap.default_css) == len(folium.Map.default_css) - len(assets.MISSING_ASSETS)
     assert folium.Map.default_js[0][1].startswith("https://")  # the class is left alone
-    assert "https://cdn.jsdelivr.net" in mapview.base_map().get_root().render()
+    assert "https://cdn.jsdelivr.net" in basemap.base_map(KZ_BBOX).get_root().render()
 
 
 def test_app_serves_map_assets_from_its_origin_when_asked(
@@ -191,8 +194,9 @@ def test_app_serves_map_assets_from_its_origin_when_asked(
 
 
 def test_the_outline_is_small_valid_and_holds_every_place() -> None:
-    assert mapview.OUTLINE_FILE.stat().st_size < 100_000
-    outline = json.loads(mapview.OUTLINE_FILE.read_text("utf-8"))
+    path = data.DEFAULT_DATA_DIR / OUTLINE_NAME
+    assert path.stat().st_size < 100_000
+    outline = json.loads(path.read_text("utf-8"))
     (feature,) = outline["features"]
     border = shape(feature["geometry"])
     assert border.is_valid and border.geom_type in ("Polygon", "MultiPolygon")
@@ -205,7 +209,7 @@ def test_the_outline_is_small_valid_and_holds_every_place() -> None:
 
 
 def test_the_base_map_draws_the_outline_without_catching_clicks() -> None:
-    fmap = mapview.base_map()
+    fmap = basemap.base_map(KZ_BBOX, outline=data.DEFAULT_DATA_DIR / OUTLINE_NAME)
     layers = [c for c in fmap._children.values() if isinstance(c, folium.GeoJson)]
     assert len(layers) == 1 and layers[0].options["interactive"] is False
     rendered = fmap.get_root().render()
@@ -214,20 +218,20 @@ def test_the_base_map_draws_the_outline_without_catching_clicks() -> None:
 
 def test_labels_name_the_busiest_places_escaped(record_dir: Path) -> None:
     record = data.load_record(record_dir)
-    labels = mapview.label_places(record, limit=2)
+    labels = basemap.label_places(record, limit=2)
     assert [name for name, _, _ in labels] == ["Almaty", "Zhanaozen"]  # 4 and 2 events
     assert labels[0][1:] == (43.2389, 76.8897)
-    fallback = mapview.TileFallback([(PAYLOADS[0] + PAYLOADS[1], 43.0, 76.0)])
+    fallback = basemap.TileFallback([(PAYLOADS[0] + PAYLOADS[1], 43.0, 76.0)])
     ((name, lat, lon),) = fallback.labels
     assert "<" not in name and "&lt;img src=x" in name and (lat, lon) == (43.0, 76.0)
 
 
 def test_escape_markdown_leaves_no_markdown_syntax() -> None:
-    text = " ".join(PAYLOADS) + " see https://evil.example www.evil.example a@evil.example\nx"
-    out = text.escape_markdown(text)
+    value = " ".join(PAYLOADS) + " see https://evil.example www.evil.example a@evil.example\nx"
+    out = escape_markdown(value)
     assert "\n" not in out
     # every ASCII punctuation mark Markdown reads is escaped; no bare address is left whole
     assert not re.search(r"(?<!\\)[\[\]()<>`*_$:!|~{}]", out)
     assert not re.search(r"https?\\?:|www\\?\.|@\w", out)
-    assert out.replace("\\", "").replace("\u2060", "") == " ".join(text.replace("\\", "").split())
-    assert text.escape_markdown(None) == "" and mapview.escape_markdown(float("nan")) == ""
+    assert out.replace("\\", "").replace("\u2060", "") == " ".join(value.replace("\\", "").split())
+    assert escape_markdown(None) == "" and escape_markdown(float("nan")) == ""

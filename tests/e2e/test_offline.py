@@ -8,7 +8,7 @@ from datetime import date
 
 from harness import map_frame, slider, wait_for_circle_count, wait_for_idle
 
-from dashboard import assets, data, mapview, query
+from dashboard import assets, basemap, data, query
 
 RECORD = data.load_record(data.DEFAULT_DATA_DIR)
 INDEX = query.EventIndex(RECORD)
@@ -39,7 +39,7 @@ def test_map_works_with_every_outside_request_blocked(start_app, new_page, vendo
     assert frame.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count() == 1
     labels = frame.locator(".qm-no-tiles .leaflet-tooltip.qm-label")
     labels.first.wait_for()
-    names = [name for name, _, _ in mapview.label_places(RECORD)]
+    names = [name for name, _, _ in basemap.label_places(RECORD)]
     assert labels.all_inner_texts() == names
     assert (
         frame.evaluate(
