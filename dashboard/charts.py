@@ -119,7 +119,13 @@ def _timeline_specs(period: tuple[date, date]) -> tuple[Spec, Spec]:
         .mark_rect(fillOpacity=0.04, fill="#000000", stroke="#000000", strokeWidth=1.5)
         .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T")
     )
-    top = alt.layer(blackout, bars, outline).properties(height=200, width="container")
+    # The day playback is showing: a red rule at the middle of the range's last day.
+    showing = (
+        alt.Chart(alt.Data(name="showing"))
+        .mark_rule(color="#d62728", strokeWidth=2)
+        .encode(x=alt.X("day:T", scale=scale, axis=axis), tooltip=[alt.Tooltip("label:N")])
+    )
+    top = alt.layer(blackout, bars, outline, showing).properties(height=200, width="container")
     lanes = (
         alt.Chart(alt.Data(name="periods"))
         .mark_bar(opacity=0.4, height=14)
@@ -140,11 +146,13 @@ def timeline_chart(
     periods: pd.DataFrame,
     period: tuple[date, date],
     selected: tuple[date, date],
+    showing: date | None = None,
 ) -> tuple[Spec, Spec]:
     """Two charts on one time axis. Stacked events per day over the whole record, the
     selected range boxed, the internet blackout shaded behind the bars; below, one lane per
-    kind of period (blackout, state of emergency, curfew) with every source's dates. Few
-    events inside a blackout band read as a reporting gap, not calm."""
+    kind of period (blackout, state of emergency, curfew) with every source's dates; the day
+    playback is ``showing``, if any, marked. Few events inside a blackout band read as a
+    reporting gap, not calm."""
     top, lanes = _timeline_specs(period)
     spans = periods.assign(stop=periods["end"] + pd.Timedelta(days=1))
     window = pd.DataFrame(
@@ -159,6 +167,12 @@ def timeline_chart(
             blackout=spans[spans["kind"] == "internet blackout"],
             counts=counts.assign(next=counts["date"] + pd.Timedelta(days=1)),
             selected=window,
+            showing=pd.DataFrame(
+                {
+                    "day": [pd.Timestamp(showing) + pd.Timedelta(hours=12)] if showing else [],
+                    "label": [f"Showing {showing:%-d %b %Y}"] if showing else [],
+                }
+            ),
         ),
         _filled(lanes, periods=spans),
     )

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
 from dashboard import assets, basemap, charts, export, mapview, places, query, session, viewstate
@@ -21,6 +22,7 @@ TABLE_LIMIT = 500
 # What the map reports back: a click selects a place; a pan or zoom moves the view's position
 # (so the link and the share box follow it).
 LAYER_LABELS = {"places": "Places", "regions": "Regions"}
+WINDOW_LABELS = {"moving": "moves (keeps its length)", "growing": "grows from its start"}
 MAP_RETURNS = ["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"]
 DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY")
 
@@ -78,15 +80,19 @@ def _notices(version: str, problems: list, rejected: list) -> None:
 
 def _controls(index: EventIndex) -> viewstate.ViewState:
     record = index.record
-    lo, hi = record.settings.period
-    st.slider(
+    period = record.settings.period
+    session.apply_pending_step()
+    dates, play = st.columns([6, 2], vertical_alignment="bottom")
+    dates.slider(
         "Dates",
-        min_value=lo,
-        max_value=hi,
+        min_value=period[0],
+        max_value=period[1],
         format="D MMM YYYY",
         key="range",
+        on_change=session.stop_playing,
         help="Drag the handles, or focus one and use the arrow keys (one day per step).",
     )
+    _playback(play, period)
     filters = st.columns([3, 1, 2], vertical_alignment="bottom")
     filters[0].pills(
         "Categories",
@@ -94,14 +100,22 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
         selection_mode="multi",
         format_func=category_label,
         key="categories",
+        on_change=session.stop_playing,
         width="stretch",
     )
     filters[1].toggle(
-        "Exact only", key="exact", help="Hide events whose date or place is approximate."
+        "Exact only",
+        key="exact",
+        on_change=session.stop_playing,
+        help="Hide events whose date or place is approximate.",
     )
     labels = session.place_options(record.version, record)
     filters[2].selectbox(
-        "Place (any spelling)", list(labels), format_func=labels.__getitem__, key="place"
+        "Place (any spelling)",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="place",
+        on_change=session.stop_playing,
     )
     layers = session.layers(index)
     if len(layers) > 1:
@@ -111,6 +125,7 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
             format_func=LAYER_LABELS.__getitem__,
             horizontal=True,
             key="layer",
+            on_change=session.stop_playing,
             help="Places: a circle per place. Regions: the 17 regions of January 2022 shaded by "
             "the events in range (nationwide measures belong to no region).",
         )
@@ -118,6 +133,49 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
     if not state.view.categories:
         st.info("No category is selected, so nothing is shown. Pick one or more above.")
     return state
+
+
+def _playback(column: DeltaGenerator, period: tuple[date, date]) -> None:
+    """Play/pause beside the slider, with the speed and how the range moves; while playing, a
+    timer steps the range one day at a time (each step an ordinary view, so pausing leaves a
+    view its link reproduces)."""
+    playing = bool(st.session_state["play"])
+    with column.popover("Playback", icon=":material/tune:", help="Speed and how the range moves"):
+        st.radio(
+            "Seconds per day",
+            viewstate.SPEEDS,
+            format_func=lambda s: f"{s:g} s",
+            horizontal=True,
+            key="speed",
+        )
+        st.radio(
+            "The range",
+            viewstate.WINDOWS,
+            format_func=WINDOW_LABELS.__getitem__,
+            key="window",
+        )
+    column.button(
+        "Pause" if playing else "Play",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
+        key="play_button",
+        on_click=session.toggle_play,
+        args=(period,),
+        help="Step the date range one day at a time until the end of the record.",
+        width="stretch",
+    )
+    if playing:
+        _ticker(float(st.session_state["speed"]), period)
+
+
+def _ticker(speed: float, period: tuple[date, date]) -> None:
+    @st.fragment(run_every=speed)
+    def tick() -> None:
+        if st.session_state.get("tick_armed"):
+            session.play_tick(period)
+        st.session_state["tick_armed"] = True
+
+    st.session_state["tick_armed"] = False
+    tick()
 
 
 def _headline(answers: query.Answers) -> None:
@@ -245,8 +303,9 @@ def _panels(answers: query.Answers) -> None:
     )
     if timeline.open:
         with timeline:
+            showing = view.end if st.session_state["play"] else None
             counts_chart, periods_chart = charts.timeline_chart(
-                answers.daily_counts, answers.periods, period, (view.start, view.end)
+                answers.daily_counts, answers.periods, period, (view.start, view.end), showing
             )
             st.vega_lite_chart(spec=counts_chart, width="stretch")
             st.vega_lite_chart(spec=periods_chart, width="stretch")

@@ -153,6 +153,9 @@ def apply_link(index: EventIndex) -> None:
         map_zoom=state.zoom,
         panel=state.panel,
         layer=state.layer,
+        play=state.play,
+        speed=state.speed,
+        window=state.window,
         link_notices=decoded.notices,
         link_version=record.version,
     )
@@ -172,6 +175,9 @@ def current_state() -> viewstate.ViewState:
         zoom=ss["map_zoom"],
         panel=ss["panel"],
         layer=ss["layer"],
+        play=bool(ss["play"]),
+        speed=float(ss["speed"]),
+        window=ss["window"],
     )
 
 
@@ -181,6 +187,46 @@ def write_link(state: viewstate.ViewState) -> dict[str, str]:
     if dict(st.query_params.to_dict()) != params:
         st.query_params.from_dict(params)
     return params
+
+
+# --------------------------------------------------------------------------- playback
+
+
+def apply_pending_step() -> None:
+    """A playback step asked for on the last tick is applied before the widgets are drawn (a
+    widget's value can only be set before it is drawn in a run)."""
+    step = st.session_state.pop("pending_range", None)
+    if step is not None:
+        st.session_state["range"] = step
+
+
+def toggle_play(period: tuple) -> None:
+    """The play/pause button: starting from a range that ends the period starts over."""
+    ss = st.session_state
+    if ss["play"]:
+        ss["play"] = False
+        return
+    state = viewstate.first_step(current_state(), period)
+    ss["range"] = (state.view.start, state.view.end)
+    ss["play"] = True
+
+
+def stop_playing() -> None:
+    """Any control the reader touches stops playback."""
+    st.session_state["play"] = False
+
+
+def play_tick(period: tuple) -> None:
+    """One playback step: the next day's range, or the end of playback."""
+    ss = st.session_state
+    if not ss.get("play"):
+        return
+    step = viewstate.next_step(current_state(), period)
+    if step is None:
+        ss["play"] = False
+    else:
+        ss["pending_range"] = (step.view.start, step.view.end)
+    st.rerun(scope="app")
 
 
 # --------------------------------------------------------------------------- map callbacks

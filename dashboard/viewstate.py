@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from dashboard.data import CATEGORIES, Record
 from dashboard.index import View
@@ -41,9 +41,15 @@ KEYS = (
     "z",
     "panel",
     "layer",
+    "play",
+    "speed",
+    "window",
 )
 # What the map draws: a circle per place, or the regions shaded.
 LAYERS = ("places", "regions")
+# Playback: seconds per day, and whether the range moves (keeps its length) or grows.
+SPEEDS = (0.5, 1.0, 2.0)
+WINDOWS = ("moving", "growing")
 # The tabs under the map; a link names the open one in lower case.
 PANELS = ("Timeline", "Figures", "Spread")
 
@@ -59,6 +65,9 @@ class ViewState:
     zoom: float | None = None
     panel: str = PANELS[0]
     layer: str = LAYERS[0]
+    play: bool = False
+    speed: float = 1.0
+    window: str = WINDOWS[0]
 
 
 @dataclass
@@ -199,8 +208,62 @@ def decode(
                 "the places are shown."
             )
 
+    play_value = _single(params, "play", notices)
+    play = False
+    if play_value is not None:
+        if play_value in ("1", "0"):
+            play = play_value == "1"
+        else:
+            notices.append(f"'play={_show(play_value)}' is not 0 or 1; playback is paused.")
+    speed = 1.0
+    speed_value = _float(_single(params, "speed", notices), "speed", notices)
+    if speed_value is not None:
+        if speed_value in SPEEDS:
+            speed = speed_value
+        else:
+            speed = min(SPEEDS, key=lambda s: abs(s - speed_value))
+            notices.append(
+                f"Playback speed {speed_value:g} s per day is not offered; {speed:g} s is used."
+            )
+    window = WINDOWS[0]
+    window_value = _single(params, "window", notices)
+    if window_value:
+        if window_value in WINDOWS:
+            window = window_value
+        else:
+            notices.append(
+                f"'window={_show(window_value)}' is not one of {', '.join(WINDOWS)}; "
+                "the range moves."
+            )
+
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
-    return Decoded(ViewState(view, place, event, center, zoom, panel, layer), notices)
+    state = ViewState(view, place, event, center, zoom, panel, layer, play, speed, window)
+    return Decoded(state, notices)
+
+
+def next_step(state: ViewState, period: tuple[date, date]) -> ViewState | None:
+    """The view one playback day later, or None when the range already ends the period. A
+    moving range keeps its length; a growing one keeps its start."""
+    lo, hi = period
+    view = state.view
+    if view.end >= hi:
+        return None
+    start = view.start + timedelta(days=1) if state.window == "moving" else view.start
+    end = view.end + timedelta(days=1)
+    return replace(state, view=replace(view, start=start, end=end))
+
+
+def first_step(state: ViewState, period: tuple[date, date]) -> ViewState:
+    """Where playback starts: the current range, or, when it already ends the period, the
+    period's start (a moving range keeps its length; a growing one starts as one day)."""
+    lo, hi = period
+    view = state.view
+    if view.end < hi:
+        return state
+    length = (view.end - view.start) if state.window == "moving" else timedelta(0)
+    if length >= hi - lo:
+        length = timedelta(0)
+    return replace(state, view=replace(view, start=lo, end=lo + length))
 
 
 def _center(
@@ -245,6 +308,9 @@ def encode(state: ViewState) -> dict[str, str]:
         params["z"] = f"{state.zoom:g}"
     params["panel"] = state.panel.lower()
     params["layer"] = state.layer
+    params["play"] = "1" if state.play else "0"
+    params["speed"] = f"{state.speed:g}"
+    params["window"] = state.window
     return params
 
 

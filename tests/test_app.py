@@ -193,7 +193,7 @@ def chart_datasets(at: AppTest) -> list[set[str]]:
 
 def test_only_the_open_panel_builds_its_charts(record_dir: Path, monkeypatch) -> None:
     at = run_app(record_dir, monkeypatch)
-    assert chart_datasets(at) == [{"blackout", "counts", "selected"}, {"periods"}]
+    assert chart_datasets(at) == [{"blackout", "counts", "selected", "showing"}, {"periods"}]
     at.session_state["panel"] = "Spread"
     at.run()
     assert not at.exception and chart_datasets(at) == [{"first"}]

@@ -135,7 +135,7 @@ def test_timeline_has_bars_blackout_band_and_selected_box(record: data.Record) -
     )
     spec = valid_vega_lite(counts_chart)
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == ["rect", "bar", "rect"]
+    assert marks == ["rect", "bar", "rect", "rule"]
     datasets = spec["datasets"]
     assert [row["label"] for row in datasets["blackout"]] == ["Full shutdown"]
     assert datasets["selected"] == [
