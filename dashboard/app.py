@@ -16,10 +16,10 @@ from streamlit.logger import get_logger  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
 from dashboard import (  # noqa: E402
-    acled,
     assets,
     charts,
     data,
+    export,
     links,
     mapview,
     places,
@@ -491,7 +491,7 @@ stem = f"qantar-{start:%Y%m%d}-{end:%Y%m%d}"
 with st.container(horizontal=True):
     st.download_button(
         f"Download {headline.events} events as CSV (ACLED columns + ours)",
-        data=lambda: acled.to_acled_csv(index.events_in(view), record),
+        data=lambda: export.to_acled_csv(index.events_in(view), record),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -499,7 +499,7 @@ with st.container(horizontal=True):
     )
     st.download_button(
         "Download as GeoJSON",
-        data=lambda: acled.to_geojson(index.events_in(view), record),
+        data=lambda: export.to_geojson(index.events_in(view), record),
         file_name=f"{stem}.geojson",
         mime="application/geo+json",
         icon=":material/download:",
