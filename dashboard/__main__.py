@@ -8,7 +8,7 @@ import math
 import sys
 from pathlib import Path
 
-from dashboard import acled, data
+from dashboard import acled_import, data
 
 
 def validate_command(data_dir: Path) -> int:
@@ -37,10 +37,10 @@ def import_acled_command(
 ) -> int:
     """Import an ACLED export and print the report; 1 when the export cannot be read at all."""
     try:
-        report = acled.import_acled(
+        report = acled_import.import_acled(
             export, out_dir, existing=existing, max_distance_km=max_distance_km
         )
-    except acled.AcledImportError as exc:
+    except acled_import.AcledImportError as exc:
         for problem in exc.problems:
             print(problem)
         print(f"{export}: cannot be imported")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import acled, data, text
+from dashboard import data, export, text
 from tests.hostile import FORMULAS, PAYLOADS, hostile_id, write_hostile_record
 from tests.test_app import folium_args, run_app
 
@@ -92,7 +92,7 @@ def test_map_text_from_data_is_html_escaped(hostile_dir: Path, monkeypatch) -> N
 
 def test_csv_download_neutralises_formulas_in_every_text_cell(hostile_dir: Path) -> None:
     record = data.load_record(hostile_dir)
-    body = acled.to_acled_csv(record.events, record).decode("utf-8")
+    body = export.to_acled_csv(record.events, record).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == len(record.events) == 8
     starts = tuple(f[0] for f in FORMULAS)

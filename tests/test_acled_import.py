@@ -1,23 +1,20 @@
-"""ACLED in and out: import an ACLED-format export (written here, test data), export CSV/GeoJSON."""
+"""ACLED in: importing an ACLED-format export (written here, test data); import-acled."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from dashboard import acled, data
+from dashboard import acled_import, data
 from dashboard.__main__ import main
+from dashboard.acled_places import Places
+from dashboard.export import ACLED_COLUMNS
 from tests.recordkit import CITIES, write_record
-
-ROOT = Path(__file__).resolve().parent.parent
 
 KYZYLORDA = {
     "city_id": "kyzylorda",
@@ -119,7 +116,7 @@ EXPORT_ROWS = [
 
 def write_export(path: Path, rows: list[dict], extra_lines: list[str] = ()) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(acled.ACLED_COLUMNS), lineterminator="\n")
+        writer = csv.DictWriter(fh, fieldnames=list(ACLED_COLUMNS), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         for line in extra_lines:
@@ -190,7 +187,7 @@ def expected_lines() -> list[str]:
 
 def test_import_reports_every_row_and_writes_a_valid_record(export, base, tmp_path) -> None:
     out = tmp_path / "out"
-    report = acled.import_acled(export, out, existing=base)
+    report = acled_import.import_acled(export, out, existing=base)
     lines = report.format().splitlines()
     assert lines[:15] == expected_lines()
     assert lines[15:] == [
@@ -231,7 +228,7 @@ def test_import_reports_every_row_and_writes_a_valid_record(export, base, tmp_pa
     assert ev.loc["KAZ1", "source_ids"] == "acled;acled-reuters;acled-vlast-kz"
     assert ev.loc["KAZ6", "source_ids"] == "acled;acled-reuters"
     assert ev.loc["T1", "notes"] == "Test event T1 in Zhanaozen."  # existing rows kept as they were
-    assert record.sources.loc["acled", "url"] == acled.ACLED_URL
+    assert record.sources.loc["acled", "url"] == acled_import.ACLED_URL
     assert record.sources.loc["acled-vlast-kz", "outlet"] == "Vlast.kz"
     assert report.new_sources == ["acled", "acled-reuters", "acled-vlast-kz"]
     assert not (base / "acled.csv").exists() and len(data.load_record(base).events) == 8
@@ -241,7 +238,7 @@ def test_import_without_existing_record_makes_places_and_whole_month_period(
     export, tmp_path
 ) -> None:
     out = tmp_path / "fresh"
-    report = acled.import_acled(export, out)
+    report = acled_import.import_acled(export, out)
     assert report.merged_with is None
     outcomes: dict[str, tuple] = {}
     for r in report.rows:  # the first row of each id (KAZ1 comes twice)
@@ -262,12 +259,12 @@ def test_import_without_existing_record_makes_places_and_whole_month_period(
 
 
 def test_import_into_a_record_merges_and_reimport_adds_nothing(export, base) -> None:
-    first = acled.import_acled(export, base)  # existing defaults to the record in out_dir
+    first = acled_import.import_acled(export, base)  # existing defaults to the record in out_dir
     assert first.merged_with == base
     assert [str(r) for r in first.rows] == expected_lines()
     assert len(data.load_record(base).events) == 17
     before = {p.name: p.read_bytes() for p in base.iterdir()}
-    again = acled.import_acled(export, base)
+    again = acled_import.import_acled(export, base)
     assert {r.outcome for r in again.rows} == {"merged", "unplaceable"}
     assert len(again.merged) == 11  # the 9 kept last time, KAZ1's duplicate and T3
     assert again.format().splitlines()[-1] == f"nothing written to {base}: no row was kept"
@@ -280,14 +277,14 @@ def test_period_and_bbox_grow_to_cover_new_events(base, tmp_path) -> None:
         acled_row("KAZ1", "Almaty", "43.2389", "76.8897", event_date="2022-03-02"),
     ]
     out = tmp_path / "grown"
-    acled.import_acled(write_export(tmp_path / "x.csv", rows), out, existing=base)
+    acled_import.import_acled(write_export(tmp_path / "x.csv", rows), out, existing=base)
     record = data.load_record(out)
     assert record.problems == ()
     assert record.settings.period == (date(2021, 12, 28), date(2022, 3, 31))
     assert record.settings.bbox == (46.4, 40.5, 87.4, 55.5)  # Bishkek is inside already
     assert record.settings.region_name == "Kazakhstan"
     rows = [acled_row("CHL1", "Santiago", "-33.4489", "-70.6693", country="Chile")]
-    acled.import_acled(write_export(tmp_path / "y.csv", rows), out)
+    acled_import.import_acled(write_export(tmp_path / "y.csv", rows), out)
     record = data.load_record(out)
     assert record.problems == ()
     assert record.settings.bbox == (-71.1693, -33.9489, 87.4, 55.5)
@@ -303,7 +300,7 @@ def test_settings_of_a_many_country_export(tmp_path) -> None:
         )
         for i, c in enumerate(countries)
     ]
-    acled.import_acled(write_export(tmp_path / "x.csv", rows), tmp_path / "out")
+    acled_import.import_acled(write_export(tmp_path / "x.csv", rows), tmp_path / "out")
     settings = data.load_record(tmp_path / "out").settings
     assert settings.region_name == "Chile, Peru, Bolivia and 3 more"
     assert (
@@ -311,6 +308,33 @@ def test_settings_of_a_many_country_export(tmp_path) -> None:
     )
     assert settings.period == (date(2021, 5, 1), date(2021, 10, 31))
     assert settings.bbox == (-70.5, -15.5, -64.5, -9.5)
+
+
+def test_title_of_an_export_over_a_year_names_both_months(tmp_path) -> None:
+    rows = [
+        acled_row("KAZ1", "Almaty", "43.2389", "76.8897", event_date="2021-01-10"),
+        acled_row("KAZ2", "Almaty", "43.2389", "76.8897", event_date="2022-01-20"),
+    ]
+    acled_import.import_acled(write_export(tmp_path / "x.csv", rows), tmp_path / "out")
+    settings = data.load_record(tmp_path / "out").settings
+    assert settings.title == "ACLED events: Kazakhstan, January 2021 to January 2022"
+    assert settings.period == (date(2021, 1, 1), date(2022, 1, 31))
+
+
+def test_nearest_place_across_the_antimeridian_and_by_a_pole() -> None:
+    taveuni, station = (-16.9, 179.95), (89.99, 0.0)
+    index = Places(max_km=25.0)
+    index.add("taveuni", ["Taveuni"], *taveuni)
+    index.add("station", ["Station"], *station)
+    for row_at, place, city_id in (
+        ((-16.9, -179.95), taveuni, "taveuni"),
+        ((89.99, 180.0), station, "station"),
+    ):
+        match, _ = index.match("Unnamed", *row_at)
+        assert match is not None and match.method == "distance"
+        assert index.ids[match.index] == city_id
+        assert match.distance_km == pytest.approx(km(*row_at, *place), abs=1e-6)
+    assert index.match("Unnamed", -16.9, -179.5) == (None, None)  # 48 km from Taveuni
 
 
 @pytest.mark.parametrize(
@@ -327,8 +351,8 @@ def test_unreadable_export_is_a_clear_error(tmp_path, content, needle) -> None:
     path = tmp_path / "acled.csv"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(acled.AcledImportError) as caught:
-        acled.import_acled(path, tmp_path / "out")
+    with pytest.raises(acled_import.AcledImportError) as caught:
+        acled_import.import_acled(path, tmp_path / "out")
     assert any(needle in str(p) for p in caught.value.problems), caught.value.problems
     assert not (tmp_path / "out").exists()
 
@@ -336,11 +360,11 @@ def test_unreadable_export_is_a_clear_error(tmp_path, content, needle) -> None:
 def test_upper_case_headers_and_semicolons_are_read(tmp_path) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\n")
-    writer.writerow([c.upper() for c in acled.ACLED_COLUMNS])
+    writer.writerow([c.upper() for c in ACLED_COLUMNS])
     writer.writerow(acled_row("KAZ1", "Almaty", "43.2389", "76.8897").values())
     path = tmp_path / "old.csv"
     path.write_text(buf.getvalue(), "utf-8")
-    report = acled.import_acled(path, tmp_path / "out")
+    report = acled_import.import_acled(path, tmp_path / "out")
     assert [r.outcome for r in report.rows] == ["kept"]
 
 
@@ -349,7 +373,7 @@ def test_bom_and_multi_line_notes(tmp_path) -> None:
     path = write_export(tmp_path / "x.csv", rows)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     out = tmp_path / "out"
-    assert [r.outcome for r in acled.import_acled(path, out).rows] == ["kept"]
+    assert [r.outcome for r in acled_import.import_acled(path, out).rows] == ["kept"]
     record = data.load_record(out)
     assert record.problems == ()
     assert record.events["notes"].tolist() == ["First line.\nSecond\nThird"]
@@ -361,7 +385,7 @@ def test_csv_error_stops_reading_and_is_reported(tmp_path) -> None:
         acled_row("KAZ2", "Almaty", "43.2389", "76.8897", notes="x" * (csv.field_size_limit() + 1)),
         acled_row("KAZ3", "Almaty", "43.2389", "76.8897"),
     ]
-    report = acled.import_acled(write_export(tmp_path / "x.csv", rows), tmp_path / "out")
+    report = acled_import.import_acled(write_export(tmp_path / "x.csv", rows), tmp_path / "out")
     assert [str(r) for r in report.rows] == [
         'row 2: kept KAZ1 "Almaty" -> new place almaty (Almaty), region "Almaty"',
         "row 3: unplaceable (no event_id_cnty): not readable as CSV from here on "
@@ -372,8 +396,8 @@ def test_csv_error_stops_reading_and_is_reported(tmp_path) -> None:
 def test_existing_record_with_errors_is_refused(export, base, tmp_path) -> None:
     events = base / data.EVENTS_FILE
     events.write_text(events.read_text("utf-8").replace("2022-01-02", "2022-02-30"), "utf-8")
-    with pytest.raises(acled.AcledImportError) as caught:
-        acled.import_acled(export, tmp_path / "out", existing=base)
+    with pytest.raises(acled_import.AcledImportError) as caught:
+        acled_import.import_acled(export, tmp_path / "out", existing=base)
     first, *rest = caught.value.problems
     assert "the existing record has 1 errors" in first.message
     assert (rest[0].file, rest[0].row, rest[0].field) == ("events.csv", 2, "event_date")
@@ -381,8 +405,8 @@ def test_existing_record_with_errors_is_refused(export, base, tmp_path) -> None:
 
 def test_out_folder_holding_another_record_is_refused(export, base, tmp_path) -> None:
     other = write_record(tmp_path / "other")
-    with pytest.raises(acled.AcledImportError, match="already holds a record other than"):
-        acled.import_acled(export, other, existing=base)
+    with pytest.raises(acled_import.AcledImportError, match="already holds a record other than"):
+        acled_import.import_acled(export, other, existing=base)
 
 
 def test_cli_prints_report_and_exits_zero(export, base, tmp_path, capsys) -> None:
@@ -411,21 +435,24 @@ def test_cli_default_out_folder(export, tmp_path, monkeypatch, capsys) -> None:
     assert data.load_record(tmp_path / "acled-import").problems == ()
 
 
-def test_cli_bad_export_exits_nonzero_without_traceback(tmp_path) -> None:
+def test_cli_bad_export_exits_nonzero_with_the_problems(tmp_path, capsys) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("event_id_cnty,event_date,location\nKAZ1,2022-01-05,Almaty\n", "utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "dashboard", "import-acled", str(bad), "--out", str(tmp_path / "o")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stdout.splitlines()
+    assert main(["import-acled", str(bad), "--out", str(tmp_path / "o")]) == 1
+    printed = capsys.readouterr()
+    lines = printed.out.splitlines()
     assert "error: bad.csv, row 1, field 'latitude': required ACLED column is missing" in lines
     assert lines[-1] == f"{bad}: cannot be imported"
+    assert printed.err == "" and not (tmp_path / "o").exists()
+
+
+def test_cli_unwritable_out_folder_is_a_message(export, tmp_path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    assert main(["import-acled", str(export), "--out", str(blocker / "out")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith(f"error: {blocker / 'out'}: ")
+    assert lines[-1] == f"{export}: cannot be imported"
 
 
 @pytest.mark.parametrize(
@@ -447,7 +474,7 @@ def test_cli_bad_export_exits_nonzero_without_traceback(tmp_path) -> None:
     ],
 )
 def test_category_rule(event_type, sub, inter1, inter2, category) -> None:
-    assert acled.category_of(event_type, sub, inter1, inter2) == category
+    assert acled_import.category_of(event_type, sub, inter1, inter2) == category
 
 
 @pytest.mark.parametrize(
@@ -465,101 +492,4 @@ def test_category_rule(event_type, sub, inter1, inter2, category) -> None:
     ],
 )
 def test_parse_acled_date(text, expected) -> None:
-    assert acled.parse_acled_date(text) == expected
-
-
-# --------------------------------------------------------------------------- export
-
-
-HOSTILE_NOTES = {
-    "CHL1": '=HYPERLINK("http://x","y")',
-    "CHL2": "+1+2",
-    "CHL3": "-2 dead",
-    "CHL4": "@SUM(A1)",
-}
-
-
-@pytest.fixture
-def chile(tmp_path: Path) -> data.Record:
-    rows = [
-        acled_row(
-            eid,
-            "Santiago",
-            "-33.4489",
-            "-70.6693",
-            country="Chile",
-            iso="152",
-            admin1="Santiago Metropolitan",
-            notes=note,
-            actor2="-Unknown" if eid == "CHL2" else "",
-            fatalities="1" if eid == "CHL1" else "",
-        )
-        for eid, note in HOSTILE_NOTES.items()
-    ]
-    out = tmp_path / "chile"
-    report = acled.import_acled(write_export(tmp_path / "chile.csv", rows), out)
-    assert len(report.kept) == 4
-    record = data.load_record(out)
-    assert record.problems == ()
-    return record
-
-
-def test_export_csv_has_acled_columns_and_neutralised_formulas(chile) -> None:
-    body = acled.to_acled_csv(chile.events, chile)
-    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
-    assert list(rows[0]) == [*acled.ACLED_COLUMNS, "city_id", "category", "source_ids", "scope"]
-    by_id = {r["event_id_cnty"]: r for r in rows}
-    assert {k: by_id[k]["notes"] for k in HOSTILE_NOTES} == {
-        k: "'" + v for k, v in HOSTILE_NOTES.items()
-    }
-    assert by_id["CHL2"]["actor2"] == "'-Unknown"
-    for row in rows:  # numbers stay numbers: a negative longitude is not text
-        assert (row["latitude"], row["longitude"]) == ("-33.4489", "-70.6693")
-        assert (row["year"], row["time_precision"], row["geo_precision"]) == ("2022", "1", "1")
-        assert row["event_date"] == "2022-01-05"
-        assert row["admin1"] == "Santiago Metropolitan"  # the place's region
-        assert row["city_id"] == "santiago" and row["category"] == "protest"
-    assert by_id["CHL1"]["fatalities"] == "1" and by_id["CHL2"]["fatalities"] == ""
-
-
-def test_export_csv_neutralises_tab_and_carriage_return(chile) -> None:
-    # The loader strips cells, so these only reach an export from a frame built elsewhere.
-    events = chile.events.copy()
-    events["notes"] = ["\tTabbed", "\rReturn", "plain", " =spaced"]
-    rows = list(csv.DictReader(io.StringIO(acled.to_acled_csv(events, chile).decode())))
-    assert [r["notes"] for r in rows] == ["'\tTabbed", "'\rReturn", "plain", " =spaced"]
-
-
-def test_export_round_trips_through_import(chile, tmp_path) -> None:
-    path = tmp_path / "again.csv"
-    path.write_bytes(acled.to_acled_csv(chile.events, chile))
-    report = acled.import_acled(path, tmp_path / "again")
-    assert [r.outcome for r in report.rows] == ["kept"] * 4
-    again = data.load_record(tmp_path / "again")
-    cols = ["event_id_cnty", "event_date", "latitude", "longitude", "city_id", "fatalities"]
-    assert again.events[cols].equals(chile.events[cols])
-
-
-def test_export_geojson_features(chile) -> None:
-    subset = chile.events[chile.events["event_id_cnty"] != "CHL3"]
-    doc = json.loads(acled.to_geojson(subset, chile))
-    assert doc["type"] == "FeatureCollection"
-    assert doc["record"]["version"] == chile.version
-    assert len(doc["features"]) == 3
-    feature = next(f for f in doc["features"] if f["properties"]["event_id_cnty"] == "CHL1")
-    assert feature["geometry"] == {"type": "Point", "coordinates": [-70.6693, -33.4489]}
-    props = feature["properties"]
-    assert props["notes"] == HOSTILE_NOTES["CHL1"]  # GeoJSON is data, not a spreadsheet
-    assert props["fatalities"] == 1 and props["time_precision"] == 1
-    assert props["event_date"] == "2022-01-05" and props["place"] == "Santiago"
-    second = next(f for f in doc["features"] if f["properties"]["event_id_cnty"] == "CHL2")
-    assert second["properties"]["fatalities"] is None
-
-
-def test_export_of_no_events(chile) -> None:
-    empty = chile.events.iloc[0:0]
-    assert acled.to_acled_csv(empty, chile).decode().split("\r\n") == [
-        ",".join([*acled.ACLED_COLUMNS, *acled.OUR_COLUMNS]),
-        "",
-    ]
-    assert json.loads(acled.to_geojson(empty, chile))["features"] == []
+    assert acled_import.parse_acled_date(text) == expected
