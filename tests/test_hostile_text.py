@@ -82,7 +82,7 @@ def test_map_text_from_data_is_html_escaped(hostile_dir: Path, monkeypatch) -> N
     for js in (group, script):
         for raw in ("<img src=x", "<script>window", "<svg", "${window", "`${", "\\1 \\x3c"):
             assert raw not in js, raw
-    assert "&lt;img src=x onerror=&quot;window.top.__pwned=1&quot;&gt;" in group
+    assert "&lt;img src=x onerror=&#34;window.top.__pwned=1&#34;&gt;" in group
     # the place labels (shown when tiles fail) are in the base map, escaped, then JSON-encoded
     labels = json.loads(re.search(r"\}\)\([^,]+, (\[\[.*?\]\])\);", script).group(1))
     assert len(labels) == 3
