@@ -91,6 +91,21 @@ class EventIndex:
         self._keys = keys[order]
         self._order = order.astype(np.int32 if len(order) < 2**31 else np.int64)
         self._fatal_sum = np.concatenate(([0], np.cumsum(self.fatalities[order])))
+        # Sites: each distinct (place, coordinates) of local events, named by the locations
+        # the events there give (most used first).
+        site_keys = pd.MultiIndex.from_arrays(
+            [events["city_id"], events["latitude"], events["longitude"]]
+        )
+        codes_, uniques = pd.factorize(site_keys)
+        self.site_codes = np.where(national, -1, codes_)
+        is_local = ~np.broadcast_to(np.asarray(national, dtype=bool), len(codes_))
+        local = pd.DataFrame({"site": codes_, "location": events["location"].to_numpy()})[is_local]
+        names = local.groupby("site")["location"].agg(
+            lambda s: " / ".join(s.value_counts(sort=True).index[:3])
+        )
+        self.sites = pd.DataFrame(list(uniques), columns=["city_id", "lat", "lon"])
+        self.sites["location"] = names.reindex(self.sites.index).fillna("").to_numpy()
+        self.sites.index.name = "site_id"
         # Each event's region by its own coordinates (-1: none, or a national measure).
         self.region_codes = np.full(len(events), -1, dtype=np.int64)
         if regions is not None:
@@ -214,6 +229,15 @@ class EventIndex:
         frame["exact"] = np.bincount(codes[exact], minlength=n)
         frame.index.name = "region_id"
         return frame
+
+    def site_counts(self, view: View) -> pd.Series:
+        """Local events in view per site (site_id -> count), sites with none left out."""
+        rows, mask = self._rows(view)
+        codes = self.site_codes[rows]
+        codes = codes[(codes >= 0) if mask is None else (codes >= 0) & mask]
+        counts = np.bincount(codes, minlength=len(self.sites))
+        (found,) = np.nonzero(counts)
+        return pd.Series(counts[found], index=pd.Index(found, name="site_id"), name="events")
 
     def national_events(self, view: View) -> pd.DataFrame:
         """The national measures in view, in date order."""

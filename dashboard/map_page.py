@@ -52,6 +52,8 @@ def render() -> None:
     _share(state, index)
     _story(answers)
     _events(answers)
+    if state.play:
+        _ticker(state.speed, record.settings.period)
 
 
 def _notices(version: str, problems: list, rejected: list) -> None:
@@ -115,7 +117,8 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
         list(labels),
         format_func=labels.__getitem__,
         key="place",
-        on_change=session.stop_playing,
+        on_change=session.on_place_change,
+        args=(record.cities, record.settings.bbox),
     )
     layers = session.layers(index)
     if len(layers) > 1:
@@ -163,11 +166,12 @@ def _playback(column: DeltaGenerator, period: tuple[date, date]) -> None:
         help="Step the date range one day at a time until the end of the record.",
         width="stretch",
     )
-    if playing:
-        _ticker(float(st.session_state["speed"]), period)
 
 
 def _ticker(speed: float, period: tuple[date, date]) -> None:
+    """While playing, a timer steps the range (drawn last on the page, so that its coming and
+    going moves no other element: the map's iframe keeps its place and is not rebuilt)."""
+
     @st.fragment(run_every=speed)
     def tick() -> None:
         if st.session_state.get("tick_armed"):
@@ -237,6 +241,7 @@ def _map(
         layer = mapview.city_layer(
             answers.circles, state.place, open_popup=st.session_state.pop("popup_open", False)
         )
+        mapview.add_sites(layer, answers.sites, answers.site_events)
     with basemap.literal_scripts():
         st_folium(
             base,
@@ -248,9 +253,11 @@ def _map(
                 "center",
                 "zoom",
             ],
-            on_change=functools.partial(session.on_map_change, record.cities),
-            center=state.center,
-            zoom=state.zoom,
+            on_change=functools.partial(session.on_map_change, record.cities, record.settings.bbox),
+            # Only where the page sends the map (a link, a place picked): passing back what the
+            # map reported would move it by rounding and make it report again, in a loop.
+            center=st.session_state["map_target"][0],
+            zoom=st.session_state["map_target"][1],
             height=600,
             use_container_width=True,
         )

@@ -402,3 +402,95 @@ def region_legend(rows: pd.DataFrame) -> list[tuple[str, str]]:
         items.append((shade, f"{low}" if low == upper else f"{low}–{upper} events"))
         low = upper + 1
     return items
+
+
+# --------------------------------------------------------------------------- sites
+
+# Zoom from which every place's sites show; a selected place's show at any zoom.
+SITE_ZOOM = 9
+SITE_COLOUR = "#1a1a1a"
+
+_SITE_ON_EACH_FEATURE = JsCode(
+    """
+function (feature, layer) {
+    var p = feature.properties;
+    layer.setStyle({radius: p.radius, color: "#ffffff", weight: 1.5, fillColor: p.colour,
+                    fillOpacity: 0.95, opacity: 1});
+    layer.bindTooltip(p.tooltip, {sticky: true});
+    if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 380, maxHeight: 320}); }
+    function show() {
+        var map = layer._map;
+        if (!map || !layer._path) { return; }
+        var on = p.selected || map.getZoom() >= """
+    + str(SITE_ZOOM)
+    + """;
+        layer._path.style.display = on ? "" : "none";
+    }
+    layer.on("add", function () {
+        if (layer._path) {
+            layer._path.setAttribute("data-site", p.site);
+            layer._path.classList.add("qm-site");
+        }
+        layer._map.on("zoomend", show);
+        show();
+    });
+    layer.on("remove", function (e) { if (e.target._map) { e.target._map.off("zoomend", show); } });
+}
+"""
+)
+
+
+def site_features(sites: pd.DataFrame, events: pd.DataFrame) -> list[dict[str, object]]:
+    """One small marker per site (``query.sites``); the selected place's sites list their
+    events in view (``events``, with site_id) in a popup."""
+    by_site: dict[int, list[str]] = {}
+    for event in events[[*_LINE_COLUMNS, "site_id"]].itertuples(index=False):
+        by_site.setdefault(int(event.site_id), []).append(_event_line(event))
+    features = []
+    for site_id, site in sites.iterrows():
+        n = int(site["events"])
+        lines = by_site.get(int(str(site_id)), [])
+        shown = lines[:SITE_POPUP_LINES]
+        more = (
+            f"<br><small>… and {len(lines) - len(shown)} more</small>"
+            if len(lines) > len(shown)
+            else ""
+        )
+        popup = (
+            f"<div class='qm-popup'><b>{escape_html(site['location'])}</b>{_LIST_OPEN}"
+            + "".join(shown)
+            + f"</ol>{more}</div>"
+            if shown
+            else ""
+        )
+        features.append(
+            _feature(
+                float(site["lon"]),
+                float(site["lat"]),
+                {
+                    "site": int(str(site_id)),
+                    "selected": bool(site["selected"]),
+                    "radius": 4.5 if n == 1 else 6.0,
+                    "colour": SITE_COLOUR,
+                    "tooltip": f"<b>{escape_html(site['location'])}</b><br>"
+                    f"{n} event{'s' if n != 1 else ''} here",
+                    "popup": popup,
+                },
+            )
+        )
+    return features
+
+
+SITE_POPUP_LINES = 8
+
+
+def add_sites(group: folium.FeatureGroup, sites: pd.DataFrame, events: pd.DataFrame) -> None:
+    """Draw the sites into the layer group that follows the filters."""
+    if sites.empty:
+        return
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": site_features(sites, events)},
+        name="sites",
+        marker=folium.CircleMarker(radius=4, fill=True),
+        on_each_feature=_SITE_ON_EACH_FEATURE,
+    ).add_to(group)

@@ -291,6 +291,32 @@ def spread(index: EventIndex, view: View) -> pd.DataFrame:
     )
 
 
+# --------------------------------------------------------------------------- sites
+
+MAX_SITES = 400
+SITE_POPUP_EVENTS = 8
+
+
+def sites(index: EventIndex, view: View, place: str | None) -> pd.DataFrame:
+    """The distinct locations of local events in view (a square, the airport, the city hall...):
+    site_id, city_id, location, lat, lon, events, and ``selected`` for the selected place's.
+    The selected place's sites all come first; then the others, most events first, up to
+    MAX_SITES in all."""
+    counts = index.site_counts(view)
+    frame = index.sites.loc[counts.index].assign(events=counts.to_numpy())
+    frame["selected"] = frame["city_id"] == place
+    frame = frame.sort_values(["selected", "events"], ascending=False, kind="stable")
+    return frame.head(max(MAX_SITES, int(frame["selected"].sum())))
+
+
+def site_events(index: EventIndex, view: View, place: str) -> pd.DataFrame:
+    """The selected place's events in view with their site_id (for the sites' popups)."""
+    events = index.place_events(place, view)
+    keys = index.sites.reset_index().set_index(["city_id", "lat", "lon"])["site_id"]
+    where = pd.MultiIndex.from_arrays([events["city_id"], events["latitude"], events["longitude"]])
+    return events.assign(site_id=keys.reindex(where).to_numpy())
+
+
 # --------------------------------------------------------------------------- regions
 
 
@@ -368,6 +394,16 @@ class Answers:
     @functools.cached_property
     def circles(self) -> Circles:
         return circles(self.index, self.view, self.place)
+
+    @functools.cached_property
+    def sites(self) -> pd.DataFrame:
+        return sites(self.index, self.view, self.place)
+
+    @functools.cached_property
+    def site_events(self) -> pd.DataFrame:
+        if self.place is None:
+            return self.record.events.iloc[:0].assign(site_id=[])
+        return site_events(self.index, self.view, self.place)
 
     @functools.cached_property
     def regions(self) -> pd.DataFrame:

@@ -151,6 +151,7 @@ def apply_link(index: EventIndex) -> None:
         event=state.event,
         map_center=state.center,
         map_zoom=state.zoom,
+        map_target=(state.center, state.zoom),
         panel=state.panel,
         layer=state.layer,
         play=state.play,
@@ -232,7 +233,31 @@ def play_tick(period: tuple) -> None:
 # --------------------------------------------------------------------------- map callbacks
 
 
-def on_map_change(cities: pd.DataFrame) -> None:
+PLACE_ZOOM = 11.0
+COUNTRY_ZOOM = 5.0
+
+
+def focus_place(cities: pd.DataFrame, bbox: tuple[float, float, float, float]) -> None:
+    """After the place changes: the map zooms to it, or back to the whole record's box."""
+    ss = st.session_state
+    place = ss.get("place") or None
+    if place is not None and place in cities.index:
+        center = (float(cities.loc[place, "lat"]), float(cities.loc[place, "lon"]))
+        zoom = PLACE_ZOOM
+    else:
+        west, south, east, north = bbox
+        center, zoom = ((south + north) / 2, (west + east) / 2), COUNTRY_ZOOM
+    ss["map_center"], ss["map_zoom"] = center, zoom
+    ss["map_target"] = (center, zoom)
+
+
+def on_place_change(cities: pd.DataFrame, bbox: tuple[float, float, float, float]) -> None:
+    """The place picker changed: playback stops and the map follows the place."""
+    stop_playing()
+    focus_place(cities, bbox)
+
+
+def on_map_change(cities: pd.DataFrame, bbox: tuple[float, float, float, float]) -> None:
     """The map reported something (runs before the rerun, so the widgets can follow).
 
     A pan or zoom moves the view's map position. A click reports the clicked point and the
@@ -255,6 +280,8 @@ def on_map_change(cities: pd.DataFrame) -> None:
     distance = (cities["lat"] - clicked["lat"]) ** 2 + (cities["lon"] - clicked["lng"]) ** 2
     ss["place"] = str(distance.idxmin())
     ss["popup_open"] = True
+    stop_playing()
+    focus_place(cities, bbox)
 
 
 def on_table_select(table_key: str, ids_key: str) -> None:
