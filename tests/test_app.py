@@ -52,7 +52,7 @@ def test_whole_record_by_default(record_dir: Path, monkeypatch) -> None:
         "center",
         "zoom",
     ]
-    assert args["feature_group"].count('"type": "Feature"') == 3
+    assert args["feature_group"].count('"dominant":') == 3
     table = at.dataframe[0].value
     assert len(table) == 8 and list(table.columns)[:3] == ["date", "place", "category"]
 
@@ -69,7 +69,7 @@ def test_slider_changes_figures_and_layer_but_not_the_map_key(
     assert metrics(at)["Places affected"] == "1"
     after = folium_args(at)
     assert after["feature_group"] != before["feature_group"]
-    assert after["feature_group"].count('"type": "Feature"') == 1
+    assert after["feature_group"].count('"dominant":') == 1
     assert '"city_id": "almaty"' in after["feature_group"]
     assert after["key"] == before["key"]  # same component key: the iframe is not rebuilt
     assert after["script"] == before["script"]
@@ -274,3 +274,59 @@ def test_figures_table_leaves_missing_values_blank(tmp_path: Path, monkeypatch) 
     at.run()
     (table,) = [df.value for df in at.dataframe if "up to" in df.value.columns]
     assert table.iloc[0]["up to"] == "" and "None" not in table.astype(str).to_numpy()
+
+
+def test_playback_steps_the_range_and_stops_at_the_end(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch, **{"from": "2022-01-28", "to": "2022-01-29"})
+    at.button(key="play_button").click().run()
+    assert at.session_state["play"] is True
+    assert at.query_params["play"] == "1"
+    # the ticker steps once per tick; each step is an ordinary view
+    from dashboard import session as app_session
+
+    for expected_end in (date(2022, 1, 30), date(2022, 1, 31)):
+        at.session_state["pending_range"] = (
+            app_session.viewstate.next_step(
+                _state_of(at), (date(2021, 12, 28), date(2022, 1, 31))
+            ).view.start,
+            expected_end,
+        )
+        at.run()
+        assert at.slider[0].value[1] == expected_end
+        assert at.query_params["to"] == expected_end.isoformat()
+    assert (
+        app_session.viewstate.next_step(_state_of(at), (date(2021, 12, 28), date(2022, 1, 31)))
+        is None
+    )
+    # touching a control stops playback, and the link says so
+    at.slider[0].set_value((date(2022, 1, 2), date(2022, 1, 5))).run()
+    assert at.session_state["play"] is False and at.query_params["play"] == "0"
+
+
+def _state_of(at: AppTest):
+    from dashboard import viewstate
+    from dashboard.index import View
+
+    start, end = at.session_state["range"]
+    return viewstate.ViewState(View(start, end), window=at.session_state["window"])
+
+
+def test_picking_a_place_sends_the_map_to_it_and_draws_its_sites(
+    record_dir: Path, monkeypatch
+) -> None:
+    at = run_app(record_dir, monkeypatch)
+    at.selectbox[0].set_value("almaty").run()
+    args = folium_args(at)
+    assert args["zoom"] == 11 and abs(args["center"][0] - 43.2389) < 1e-6
+    assert '"site":' in args["feature_group"] and '"selected": true' in args["feature_group"]
+    at.selectbox[0].set_value("").run()
+    assert folium_args(at)["zoom"] == 5
+
+
+def test_a_bad_layer_or_playback_link_gives_a_notice(record_dir: Path, monkeypatch) -> None:
+    at = run_app(record_dir, monkeypatch, layer="regions", play="yes", speed="7", window="sideways")
+    texts = " ".join(t.value for t in at.text)
+    # the test record has no regions file: the switch is hidden and the link's layer refused
+    assert "'layer='regions''" in texts or "is not one of places" in texts
+    assert "playback is paused" in texts and "2 s is used" in texts and "the range moves" in texts
+    assert not at.radio or all(r.label != "Map shows" for r in at.radio)
