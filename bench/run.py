@@ -91,6 +91,8 @@ class Case:
     ws_bytes_move: int | None = None
     open_to_map_s: float | None = None
     key_to_map_s: float | None = None
+    play_step_ms: float | None = None
+    play_to_map_s: float | None = None
     peak_mb: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -137,8 +139,10 @@ def apptest_case(app: str, folder: str, moves: int) -> dict:
         if at.exception:
             raise RuntimeError(f"{app} failed after a move: {at.exception}")
         sizes.append(map_bytes())
+    play_times = playback_steps(at, moves, (lo, hi)) if app == APPS["Qantar Map"] else []
     return {
         **loads,
+        "play_step_ms": statistics.median(play_times) * 1000 if play_times else None,
         "first_run_s": first_run,
         "move_ms": statistics.median(times) * 1000,
         "map_bytes_load": load_bytes,
@@ -146,15 +150,38 @@ def apptest_case(app: str, folder: str, moves: int) -> dict:
     }
 
 
+def playback_steps(at, steps: int, period: tuple) -> list[float]:  # noqa: ANN001
+    """Seconds of script time per playback step: Play pressed, then each tick's step applied
+    (what the ticker does: the next day's range, then a rerun of the page)."""
+    from dashboard import viewstate
+    from dashboard.index import View
+
+    at.button(key="play_button").click().run()
+    times = []
+    for _ in range(steps):
+        start, end = at.session_state["range"]
+        state = viewstate.ViewState(View(start, end), window=at.session_state["window"])
+        step = viewstate.next_step(state, period)
+        if step is None:
+            break
+        at.session_state["pending_range"] = (step.view.start, step.view.end)
+        started = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - started)
+        if at.exception:
+            raise RuntimeError(f"a playback step failed: {at.exception}")
+    return times
+
+
 def record_load_times(folder: Path) -> dict[str, float]:
     """Seconds for the server to have the record ready (read, validate, index; what the app's
     shared ``load`` does once per process): without the parsed cache, then with it."""
-    from dashboard import query
+    from dashboard.index import EventIndex
 
     def timed() -> float:
         started = time.perf_counter()
         record, _ = record_cache.validate(folder)
-        query.EventIndex(record)
+        EventIndex(record)
         return time.perf_counter() - started
 
     shutil.rmtree(folder / record_cache.CACHE_DIR_NAME, ignore_errors=True)
@@ -259,6 +286,8 @@ def browser_case(case: Case, browser, vendor: Path, moves: int, cold_cached: boo
             ws_sizes.append(sum(frames))
         case.key_to_map_s = statistics.median(key_times)
         case.ws_bytes_move = int(statistics.median(ws_sizes)) if ws_sizes else None
+        if case.app == "Qantar Map":
+            case.play_to_map_s = playback_in_browser(page, thumb, timeout)
         page.context.close()
         case.peak_mb = peak_rss_mb(server.proc.pid)
     finally:
@@ -273,6 +302,35 @@ def browser_case(case: Case, browser, vendor: Path, moves: int, cold_cached: boo
             page.context.close()
         finally:
             server.stop()
+
+
+_THUMB_TEXT = """() => Array.from(document.querySelectorAll("[data-testid='stSliderThumbValue']"))
+    .map(e => e.textContent).join("|")"""
+
+
+def playback_in_browser(page, thumb, timeout_s: float, steps: int = 3) -> float | None:  # noqa: ANN001
+    """Seconds from a playback step showing on the slider to the map showing it (median of
+    ``steps``): Play pressed at a range that can still move."""
+    from harness import wait_for_idle
+
+    thumb.focus()
+    thumb.press("Home")
+    wait_for_idle(page, timeout_ms=timeout_s * 1000)
+    page.get_by_role("button", name="Play", exact=True).click()
+    times = []
+    for _ in range(steps):
+        before_thumbs, before_map = page.evaluate(_THUMB_TEXT), signature(page)
+        page.wait_for_function(
+            f"(old) => ({_THUMB_TEXT})() !== old", arg=before_thumbs, timeout=timeout_s * 1000
+        )
+        shown = time.perf_counter()
+        try:
+            wait_for_circles_change(page, before_map, timeout_s)
+        except Exception:  # noqa: BLE001 - a timeout is a result here
+            return None
+        times.append(time.perf_counter() - shown)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    return statistics.median(times)
 
 
 def uses_cache(case: Case) -> bool:
@@ -333,9 +391,11 @@ def table(cases: list[Case], skipped: list[str]) -> str:
         "| same, parsed cache ready | record ready in the server (cache ready) "
         "| script time per slider move (median) "
         "| map JSON on load | map JSON per move | WebSocket bytes per move "
-        "| page open → map drawn | key press → map updated | server peak memory |"
+        "| page open → map drawn | key press → map updated "
+        "| script time per playback step | playback step shown → map updated "
+        "| server peak memory |"
     )
-    lines = [head, "|" + "---|" * 13]
+    lines = [head, "|" + "---|" * 15]
     for c in cases:
         lines.append(
             f"| {c.app} | {c.events:,} | {c.places:,} "
@@ -344,7 +404,8 @@ def table(cases: list[Case], skipped: list[str]) -> str:
             f"| {fmt(c.load_s, ' s')} ({fmt(c.load_cached_s, ' s')}) | {fmt(c.move_ms, ' ms', 0)} "
             f"| {fmt_bytes(c.map_bytes_load)} | {fmt_bytes(c.map_bytes_move)} "
             f"| {fmt_bytes(c.ws_bytes_move)} | {fmt(c.open_to_map_s, ' s', 2)} "
-            f"| {fmt(c.key_to_map_s, ' s', 2)} | {fmt(c.peak_mb, ' MB', 0)} |"
+            f"| {fmt(c.key_to_map_s, ' s', 2)} | {fmt(c.play_step_ms, ' ms', 0)} "
+            f"| {fmt(c.play_to_map_s, ' s', 2)} | {fmt(c.peak_mb, ' MB', 0)} |"
         )
     out = "\n".join(lines)
     notes = [f"- {c.app}, {c.events:,} events: {n}" for c in cases for n in c.notes] + [

@@ -51,29 +51,6 @@ def unverified_sources(record: Record) -> frozenset[str]:
     return frozenset(checked.index[checked.str.strip() == NOT_FOUND])
 
 
-def outlets(record: Record, source_ids: str) -> str:
-    """Outlet names for ``;``-separated source ids; an unverified source says so."""
-    unverified = _unverified(record)
-    names = [
-        str(record.sources.loc[s, "outlet"]) + (" (unverified)" if s in unverified else "")
-        for s in _ids(source_ids)
-        if s in record.sources.index
-    ]
-    return "; ".join(dict.fromkeys(names))
-
-
-_UNVERIFIED: dict[str, frozenset[str]] = {}
-
-
-def _unverified(record: Record) -> frozenset[str]:
-    """``unverified_sources`` once per record version."""
-    if record.version not in _UNVERIFIED:
-        if len(_UNVERIFIED) > 8:
-            _UNVERIFIED.clear()
-        _UNVERIFIED[record.version] = unverified_sources(record)
-    return _UNVERIFIED[record.version]
-
-
 @dataclass(frozen=True)
 class Corroboration:
     """How well one event is supported: independent outlets reporting it, and whether every
@@ -88,15 +65,69 @@ class Corroboration:
         return f"{count}; {said}" if said else count
 
 
+class SourceBook:
+    """sources.csv as lookups, built once per record: outlet names (an unverified source says
+    so), and per ``;``-separated id list its outlets text and corroboration (cached, since the
+    same lists recur)."""
+
+    def __init__(self, record: Record) -> None:
+        sources = record.sources
+        unverified = unverified_sources(record)
+        self.outlet = {
+            str(i): str(o) + (" (unverified)" if i in unverified else "")
+            for i, o in zip(sources.index, sources["outlet"], strict=True)
+        }
+        groups = _column(sources, "outlet_group")
+        self.group = {
+            str(i): (g or str(o))
+            for i, g, o in zip(sources.index, groups, sources["outlet"], strict=True)
+        }
+        self.type = dict(
+            zip(sources.index.astype(str), _column(sources, "outlet_type"), strict=True)
+        )
+        self._outlets: dict[str, str] = {}
+        self._support: dict[str, Corroboration] = {}
+
+    def outlets(self, source_ids: str) -> str:
+        key = str(source_ids)
+        if key not in self._outlets:
+            names = [self.outlet[s] for s in _ids(key) if s in self.outlet]
+            self._outlets[key] = "; ".join(dict.fromkeys(names))
+        return self._outlets[key]
+
+    def corroboration(self, source_ids: str) -> Corroboration:
+        """Independent outlets among the sources: reprints, mirrors and one organisation's
+        services share an ``outlet_group`` (the outlet name when the group is not given)."""
+        key = str(source_ids)
+        if key not in self._support:
+            known = [s for s in _ids(key) if s in self.outlet]
+            types = [self.type[s] for s in known]
+            self._support[key] = Corroboration(
+                outlets=len({self.group[s] for s in known}),
+                authorities_only=bool(types) and all(t in AUTHORITY_TYPES for t in types),
+            )
+        return self._support[key]
+
+
+_BOOKS: dict[str, SourceBook] = {}
+
+
+def source_book(record: Record) -> SourceBook:
+    """The record's ``SourceBook``, made once per record version."""
+    if record.version not in _BOOKS:
+        if len(_BOOKS) > 8:
+            _BOOKS.clear()
+        _BOOKS[record.version] = SourceBook(record)
+    return _BOOKS[record.version]
+
+
+def outlets(record: Record, source_ids: str) -> str:
+    """Outlet names for ``;``-separated source ids; an unverified source says so."""
+    return source_book(record).outlets(source_ids)
+
+
 def corroboration(record: Record, source_ids: str) -> Corroboration:
-    """Independent outlets among an event's sources: reprints, mirrors and one organisation's
-    services share an ``outlet_group`` (the outlet name when the group is not given)."""
-    known = [s for s in _ids(source_ids) if s in record.sources.index]
-    sources = record.sources.loc[known]
-    group = _column(sources, "outlet_group").where(lambda g: g != "", sources["outlet"])
-    types = _column(sources, "outlet_type")
-    authorities = bool(len(types)) and bool(types.isin(AUTHORITY_TYPES).all())
-    return Corroboration(outlets=group.nunique(), authorities_only=authorities)
+    return source_book(record).corroboration(source_ids)
 
 
 # --------------------------------------------------------------------------- tables
@@ -104,7 +135,8 @@ def corroboration(record: Record, source_ids: str) -> Corroboration:
 
 def event_rows(events: pd.DataFrame, record: Record) -> pd.DataFrame:
     """Events as the page's tables show them."""
-    support = [corroboration(record, ids) for ids in events["source_ids"]]
+    book = source_book(record)
+    support = [book.corroboration(ids) for ids in events["source_ids"]]
     national = events["scope"].eq(NATIONAL) if "scope" in events else False
     place = np.where(national, "Nationwide", events["location"])
     return pd.DataFrame(
@@ -117,7 +149,7 @@ def event_rows(events: pd.DataFrame, record: Record) -> pd.DataFrame:
                 ("Claimed by the authorities: " if s.authorities_only else "") + str(note)
                 for s, note in zip(support, events["notes"], strict=True)
             ],
-            "sources": [outlets(record, ids) for ids in events["source_ids"]],
+            "sources": [book.outlets(ids) for ids in events["source_ids"]],
             "corroboration": [s.text() for s in support],
             "precision": [
                 precision_text(t, g)
