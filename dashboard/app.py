@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import map_page  # noqa: E402
+from dashboard import map_page, method_page, sources_page  # noqa: E402
 
 st.set_page_config(
     page_title="Qantar Map: the January 2022 unrest in Kazakhstan, mapped with sources",
@@ -23,5 +23,9 @@ st.set_page_config(
 )
 
 # The map is the default page at "/", so links made before there were pages keep working.
-pages = [st.Page(map_page.render, title="Map", icon=":material/map:", url_path="map", default=True)]
+pages = [
+    st.Page(map_page.render, title="Map", icon=":material/map:", url_path="map", default=True),
+    st.Page(sources_page.render, title="Sources", icon=":material/menu_book:", url_path="sources"),
+    st.Page(method_page.render, title="Method", icon=":material/info:", url_path="method"),
+]
 st.navigation(pages, position="top" if len(pages) > 1 else "hidden").run()

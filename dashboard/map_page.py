@@ -25,6 +25,8 @@ LAYER_LABELS = {"places": "Places", "regions": "Regions"}
 WINDOW_LABELS = {"moving": "moves (keeps its length)", "growing": "grows from its start"}
 MAP_RETURNS = ["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"]
 DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY")
+SOURCES_COLUMN = st.column_config.LinkColumn("sources page", display_text="sources")
+EVENT_COLUMNS = {"date": DATE_COLUMN, "sources page": SOURCES_COLUMN}
 
 
 def render() -> None:
@@ -297,7 +299,7 @@ def _nationwide(answers: query.Answers) -> None:
                 query.event_rows(national, answers.record).drop(columns=["place", "id"]),
                 hide_index=True,
                 width="stretch",
-                column_config={"date": DATE_COLUMN},
+                column_config=EVENT_COLUMNS,
             )
 
 
@@ -399,7 +401,7 @@ def _story(answers: query.Answers) -> None:
             query.event_rows(story.events, answers.record).drop(columns=["id"]),
             hide_index=True,
             width="stretch",
-            column_config={"date": DATE_COLUMN},
+            column_config=EVENT_COLUMNS,
         )
     if len(story.figures):
         st.caption(f"Figures reported for this place ({len(story.figures)}):")
@@ -440,7 +442,7 @@ def _events(answers: query.Answers) -> None:
         table.drop(columns=["id"]),
         hide_index=True,
         width="stretch",
-        column_config={"date": DATE_COLUMN},
+        column_config=EVENT_COLUMNS,
         on_select=functools.partial(session.on_table_select, "event_table", "table_ids"),
         selection_mode="single-row",
         key="event_table",

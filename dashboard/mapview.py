@@ -100,6 +100,7 @@ function (feature, layer) {
 
 
 _LINE_COLUMNS = (
+    "event_id_cnty",
     "city_id",
     "event_date",
     "time_precision",
@@ -124,7 +125,9 @@ def _event_line(event: Any) -> str:
         f"<li><b>{escape_html(when)}</b> · {escape_html(category_label(event.category))}"
         f" · {escape_html(event.sub_event_type)}{flag}<br>"
         f"{escape_html(shorten(event.notes, NOTE_LIMIT))}"
-        f" <span style='color:#555'>— {escape_html(shorten(event.source, 120))}</span></li>"
+        f" <span style='color:#555'>— {escape_html(shorten(event.source, 120))}</span>"
+        f" <a href='/sources?event={escape_html(event.event_id_cnty)}' target='_top'>sources</a>"
+        "</li>"
     )
 
 

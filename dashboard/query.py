@@ -130,6 +130,48 @@ def corroboration(record: Record, source_ids: str) -> Corroboration:
     return source_book(record).corroboration(source_ids)
 
 
+def source_ids_of(record: Record, event_id: str) -> list[str]:
+    """The source ids one event cites."""
+    events = record.events
+    match = events.loc[events["event_id_cnty"] == event_id, "source_ids"]
+    return _ids(match.iloc[0]) if len(match) else []
+
+
+def source_rows(record: Record) -> pd.DataFrame:
+    """Every source as the Sources page shows it: what it is, how it was checked, and the
+    events and figures that cite it (with a link to the first such event on the map)."""
+    sources = record.sources
+    cited: dict[str, list[str]] = {}
+    for frame, id_col in ((record.events, "event_id_cnty"), (record.figures, "figure_id")):
+        if frame.empty:
+            continue
+        for row_id, ids in zip(frame[id_col], frame["source_ids"], strict=True):
+            for source in _ids(ids):
+                cited.setdefault(source, []).append(str(row_id))
+    unverified = unverified_sources(record)
+    first_event = {
+        s: next((i for i in ids if not i.startswith("F")), None) for s, ids in cited.items()
+    }
+    return pd.DataFrame(
+        {
+            "id": sources.index.astype(str),
+            "outlet": sources["outlet"],
+            "title": sources["title"],
+            "author": _column(sources, "author"),
+            "published": _column(sources, "published"),
+            "link": _column(sources, "url").replace("", None),
+            "checked": _column(sources, "checked"),
+            "stored copy": _column(sources, "stored_copy"),
+            "outlet type": _column(sources, "outlet_type"),
+            "cited by": [", ".join(cited.get(s, [])) for s in sources.index],
+            "on the map": [
+                f"/?event={first_event[s]}" if first_event.get(s) else None for s in sources.index
+            ],
+            "unverified": [s in unverified for s in sources.index],
+        }
+    )
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -155,6 +197,7 @@ def event_rows(events: pd.DataFrame, record: Record) -> pd.DataFrame:
                 precision_text(t, g)
                 for t, g in zip(events["time_precision"], events["geo_precision"], strict=True)
             ],
+            "sources page": [f"/sources?event={i}" for i in events["event_id_cnty"]],
             "id": events["event_id_cnty"],
         }
     )
