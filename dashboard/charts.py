@@ -22,6 +22,7 @@ from dashboard.data import CATEGORIES, Record
 
 CATEGORY_COLOURS: dict[str, str] = {
     "protest": "#e66100",
+    "riot": "#8c2d04",
     "crackdown": "#5d3a9b",
     "government response": "#1b7837",
     "context": "#999999",

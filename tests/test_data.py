@@ -113,7 +113,7 @@ def test_duplicate_city_id(record_dir: Path) -> None:
         ("fatalities", "-2", "is negative"),
         ("fatalities", "2.5", "not a whole number"),
         ("fatalities", "many", "not a number"),
-        ("category", "riot", "not one of"),
+        ("category", "unrest", "not one of"),
         ("time_precision", "7", "not one of"),
         ("latitude", "north", "not a number"),
         ("latitude", "51.5", None),
