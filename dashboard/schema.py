@@ -13,9 +13,10 @@ is what the messages need.
 
 How validation reads a schema:
 
-* ``dtype`` is the type the column's text is parsed to: text (kept as is), a date (ISO
-  ``YYYY-MM-DD``), ``Int64`` (a whole number) or ``float64`` (a decimal number); text that does
-  not parse is an error on that cell. ``object`` columns (cities only) hold lists of strings.
+* ``dtype`` is the type the column's text is parsed to: a date (ISO ``YYYY-MM-DD``), ``Int64``
+  (a whole number) or ``float64`` (a decimal number); text that does not parse is an error on
+  that cell. A column without a dtype is text, kept as it is. ``object`` columns (cities only)
+  hold lists of strings.
 * ``required=False``: the column may be left out of the file (it is then empty); ``nullable=False``:
   a cell must not be empty; ``unique=True``: no two rows share a value (later ones are reported).
 * A check's ``error`` is the message, a template: ``{value}`` is the cell as the file has it
@@ -145,9 +146,8 @@ def _ids(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _per_cell(cells: pd.Series, distinct: pd.Series, flags: pd.Series) -> pd.Series:
     """``flags`` (by position in ``distinct``) spread back over ``cells``; empty cells pass."""
-    passed = pd.Series(flags.reindex(range(len(distinct)), fill_value=True).to_numpy(bool))
-    by_cell = pd.Series(passed.to_numpy(), index=distinct.to_numpy())
-    return cells.map(by_cell).fillna(True).astype(bool)
+    failing = flags.index[~flags.to_numpy(dtype=bool)]
+    return ~cells.isin(distinct.iloc[failing])
 
 
 def first_unknown_id(cell: object, keys: pd.Index) -> str:
@@ -250,8 +250,10 @@ def not_below(low: str, high: str, error: str) -> pa.Check:
 def text(
     *checks: pa.Check, required: bool = True, empty: bool = True, unique: bool = False
 ) -> pa.Column:
+    """Text, kept as the file has it (stripped). No ``dtype``: it is text as read, so there is
+    no type to check (pandera's check of a string dtype costs a millisecond a column)."""
     return pa.Column(
-        str,
+        None,
         checks=list(checks),
         required=required,
         nullable=empty,

@@ -57,11 +57,11 @@ def conform(
     for i, check in enumerate(schema.checks):
         failures += _row_check_failures(text, typed, check, i, order)
     bad = _report(name, text, failures, schema, out)
-    keep = typed[~bad].reset_index(drop=True)
+    keep = typed[~bad].reset_index(drop=True) if bad.any() else typed
     for col, column in schema.columns.items():
         if col not in keep:
             keep[col] = pd.Series(pd.NA, index=keep.index).astype(_output_dtype(column.dtype))
-        if isinstance(column.dtype, pandas_engine.STRING):
+        if column.dtype is None:  # text
             keep[col] = keep[col].fillna("")
     ordered = [*columns(schema, required=True), *columns(schema, required=False)]
     ordered += [c for c in schema.columns if c not in ordered]
@@ -72,9 +72,10 @@ def conform(
 
 def empty_frame(schema: pa.DataFrameSchema) -> pd.DataFrame:
     """What ``conform`` returns for a file with no rows (or none at all)."""
-    text = pd.DataFrame({col: pd.Series(dtype="str") for col in schema.columns})
-    text["_row"] = pd.Series(dtype="int64")
-    return conform("", text, schema, Collector())
+    ordered = [*columns(schema, required=True), *columns(schema, required=False)]
+    ordered += [c for c in schema.columns if c not in ordered]
+    empty = {c: pd.Series(dtype=_output_dtype(schema.columns[c].dtype)) for c in ordered}
+    return pd.DataFrame({**empty, "row": pd.Series(dtype="int64")})
 
 
 # --------------------------------------------------------------------------- parsing
@@ -84,9 +85,7 @@ def _output_dtype(dtype: Any) -> str:
     """The pandas dtype a column of the schema's ``dtype`` has once parsed."""
     if isinstance(dtype, pandas_engine.DateTime):
         return DATE
-    if isinstance(dtype, pandas_engine.STRING):
-        return "str"
-    return str(dtype)
+    return "str" if dtype is None else str(dtype)
 
 
 def _parse(
@@ -118,14 +117,20 @@ def _parse(
 def _fail(
     col: str, rank: tuple[float, int, int], mask: np.ndarray, cells: pd.Series, what: str
 ) -> _Failure:
-    values = cells.to_numpy()
-    return _Failure(col, rank, np.flatnonzero(mask), lambda pos: f"{show(values[pos])} {what}")
+    return _Failure(col, rank, np.flatnonzero(mask), lambda pos: f"{show(cells.iloc[pos])} {what}")
 
 
 def _dates(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
     shape = cells.str.fullmatch(r"\d{4}-\d{2}-\d{2}").astype(bool)
+    filled = cells.notna().to_numpy()
+    if shape.to_numpy()[filled].all():
+        try:  # the usual case, fast: pyarrow's own cast
+            parsed = cells.astype("timestamp[us][pyarrow]").astype(DATE)
+            return parsed, np.zeros(len(cells), dtype=bool)
+        except (ValueError, TypeError):  # a day that does not exist (2022-02-30)
+            pass
     parsed = pd.to_datetime(cells.where(shape), format="%Y-%m-%d", errors="coerce").astype(DATE)
-    return parsed, cells.notna().to_numpy() & parsed.isna().to_numpy()
+    return parsed, filled & parsed.isna().to_numpy()
 
 
 def _whole_numbers(cells: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -146,7 +151,7 @@ def _decimal_numbers(cells: pd.Series) -> pd.Series:
     """Text to float64, NaN where it is not a number: pyarrow's cast when every cell is a
     plain decimal number (fast), else pandas' slower but lenient ``to_numeric``."""
     if cells.str.fullmatch(r"-?\d+(\.\d+)?").all():
-        return cells.astype("float64")
+        return cells.astype("float64[pyarrow]").astype("float64")
     return pd.to_numeric(cells, errors="coerce").astype("float64")
 
 
