@@ -124,10 +124,9 @@ def load(data_dir: Path, min_bytes: int = MIN_CACHE_BYTES) -> data.Record:
     version = None
     if _racy(before) or any(root.glob("record-*")):
         version = data.record_version(data_dir)
-    record = _read_entry(root / _entry_name(version, code), code) if version else None
-    parsed = record is None
-    if parsed:
-        record = data.load_record(data_dir)
+    cached = _read_entry(root / _entry_name(version, code), code) if version else None
+    parsed = cached is None
+    record = data.load_record(data_dir) if cached is None else cached
     try:
         unchanged = _file_stamp(data_dir) == before
     except OSError:
@@ -279,7 +278,7 @@ def _read_entry(folder: Path, code: str) -> data.Record | None:
         meta = json.loads((folder / "meta.json").read_text("utf-8"))
         if meta.get("format") != FORMAT or meta.get("code") != code:
             return None
-        values = {}
+        values: dict[str, Any] = {}
         for f in dataclasses.fields(data.Record):
             stored = meta["fields"][f.name]
             if "frame" in stored:
@@ -313,7 +312,11 @@ def _store_frame(path: Path, frame: pd.DataFrame) -> dict[str, Any]:
     table = frame.reset_index(drop=True)
     for column in table.columns:
         values = table[column]
-        if values.dtype == object and len(values) and values.map(type).eq(tuple).all():
+        if (
+            values.dtype == object
+            and len(values)
+            and values.map(lambda v: isinstance(v, tuple)).all()
+        ):
             spec["tuples"].append(column)
             table[column] = values.map(list)
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path, compression=COMPRESSION)
@@ -365,7 +368,7 @@ def _decode(value: Any) -> Any:
         if "__date__" in value:
             return date.fromisoformat(value["__date__"])
         kind = getattr(data, value["__dataclass__"])
-        if not dataclasses.is_dataclass(kind):
+        if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
             raise ValueError(f"{value['__dataclass__']} is not a record type")
         return kind(**{k: _decode(v) for k, v in value["fields"].items()})
     return value

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import pandera.pandas as pa
@@ -68,7 +68,7 @@ NOT_FOUND = "not found"  # a source's `checked` when its stored copy could not b
 KAZAKHSTAN_BBOX: tuple[float, float, float, float] = (46.4, 40.5, 87.4, 55.5)
 DEFAULT_PERIOD: tuple[date, date] = (date(2021, 12, 28), date(2022, 1, 31))
 
-DATE = "datetime64[us]"
+DATE: Final = "datetime64[us]"
 LARGEST_NUMBER = 2**31
 ID_PATTERN = r"[a-z0-9][a-z0-9_-]{0,63}"
 ADDRESS_PATTERN = r"https?://[^\s<>\"']+$"

@@ -60,7 +60,7 @@ def conform(
     keep = typed[~bad].reset_index(drop=True) if bad.any() else typed
     for col, column in schema.columns.items():
         if col not in keep:
-            keep[col] = pd.Series(pd.NA, index=keep.index).astype(_output_dtype(column.dtype))
+            keep[col] = pd.Series(index=keep.index, dtype=_output_dtype(column.dtype))
         if column.dtype is None:  # text
             keep[col] = keep[col].fillna("")
     ordered = [*columns(schema, required=True), *columns(schema, required=False)]
@@ -180,13 +180,15 @@ def _column_failures(
     failures = []
     unit = (schema.metadata or {}).get("row", "row")
     keys = ["column", "check", "check_number"]
-    for (col, check_name, number), group in cases.groupby(keys, sort=False, dropna=False):
+    for (name_, check_name, _), group in cases.groupby(keys, sort=False, dropna=False):
+        col = str(name_)
         column = schema.columns[col]
         positions = group["index"].dropna().to_numpy(dtype=np.int64)
-        if pd.notna(number):
-            check = column.checks[int(number)]
-            rank = (order[col], _CHECK, int(number))
-            message = _templated(check, col, text, typed)
+        numbered = group["check_number"].dropna()  # a check of the schema's, not pandera's own
+        if len(numbered):
+            number = int(numbered.iloc[0])
+            rank = (order[col], _CHECK, number)
+            message = _templated(column.checks[number], col, text, typed)
         elif check_name == "not_nullable":
             rank, message = (order[col], _EMPTY, 0), lambda pos: "is empty"
         elif check_name == "field_uniqueness":
@@ -203,14 +205,14 @@ def _column_failures(
 def _row_check_failures(
     text: pd.DataFrame, typed: pd.DataFrame, check: pa.Check, i: int, order: dict[str, int]
 ) -> list[_Failure]:
-    read = check.statistics["columns"]
+    read = (check.statistics or {})["columns"]
     if not all(c in typed for c in read):
         return []
     cases = _failure_cases(pa.DataFrameSchema(checks=[check]), typed[read])
     if cases is None:
         return []
     positions = np.unique(cases["index"].dropna().to_numpy(dtype=np.int64))
-    field = check.statistics["field"]
+    field = (check.statistics or {})["field"]
     rank = (max(order[c] for c in read), _ROW_CHECK, i)
     return [_Failure(field, rank, positions, _templated(check, field, text, typed))]
 
@@ -219,7 +221,7 @@ def _templated(
     check: pa.Check, col: str, text: pd.DataFrame, typed: pd.DataFrame
 ) -> Callable[[int], str]:
     """The check's message for the cell at a position (see ``dashboard.schema``)."""
-    details = check.statistics.get("details")
+    details = (check.statistics or {}).get("details")
 
     def message(pos: int) -> str:
         raw = text[col].iloc[pos] if col in text else ""
