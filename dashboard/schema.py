@@ -3,9 +3,10 @@
 Validation (``dashboard.validation``) runs on these schemas, and ``tests/test_schema_doc.py``
 checks the column tables of ``geodata/README.md`` against them, so the contract is written once.
 
-Why pandera rather than Frictionless Table Schema: the checks run on the whole column at once
-(pandas and pyarrow), so a million-event record validates in about a second; Frictionless checks
-rows one by one in Python, which takes minutes at that size. Pandera's checks are plain Python, so
+Why pandera rather than Frictionless Table Schema: pandera's checks run on whole columns at once
+(pandas and pyarrow), so the million-event benchmark record parses and validates in about a
+second; frictionless-py reads, casts and checks row by row in Python, far slower at that size,
+and would need the rows once more as a frame afterwards. Pandera's checks are plain Python, so
 the record's own rules (a list of source ids that must all resolve, a point inside a bounding box
 or swapped, "at least one cited source was found") fit beside the stock ones (``isin``,
 ``in_range``, ``unique``); and ``lazy`` validation returns every failing cell with its row, which
@@ -25,14 +26,14 @@ How validation reads a schema:
 * The schema's own ``checks`` compare columns of one row; each names in ``statistics`` the
   ``field`` it reports and the ``columns`` it reads.
 * ``metadata={"from": "geometry"}`` marks the columns cities.geojson has as coordinates rather
-  than as properties.
+  than as properties; a schema's ``metadata={"row": "feature"}`` says its rows are features.
 
 Nothing here imports streamlit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -150,9 +151,9 @@ def _per_cell(cells: pd.Series, distinct: pd.Series, flags: pd.Series) -> pd.Ser
     return ~cells.isin(distinct.iloc[failing])
 
 
-def first_unknown_id(cell: object, keys: pd.Index) -> str:
+def first_unknown_id(cell: str | Iterable[str], keys: pd.Index) -> str:
     """The first id of a list cell (``a;b`` text or a list) that is not in ``keys``."""
-    ids = cell.split(";") if isinstance(cell, str) else list(cell)  # type: ignore[call-overload]
+    ids = cell.split(";") if isinstance(cell, str) else list(cell)
     return next((i.strip() for i in ids if i.strip() and i.strip() not in keys), "")
 
 

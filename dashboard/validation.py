@@ -63,19 +63,23 @@ def conform(
             keep[col] = pd.Series(index=keep.index, dtype=_output_dtype(column.dtype))
         if column.dtype is None:  # text
             keep[col] = keep[col].fillna("")
-    ordered = [*columns(schema, required=True), *columns(schema, required=False)]
-    ordered += [c for c in schema.columns if c not in ordered]
-    keep = keep[ordered]
+    keep = keep[_output_columns(schema)]
     keep["row"] = text["_row"].to_numpy()[~bad]
     return keep
 
 
 def empty_frame(schema: pa.DataFrameSchema) -> pd.DataFrame:
     """What ``conform`` returns for a file with no rows (or none at all)."""
-    ordered = [*columns(schema, required=True), *columns(schema, required=False)]
-    ordered += [c for c in schema.columns if c not in ordered]
-    empty = {c: pd.Series(dtype=_output_dtype(schema.columns[c].dtype)) for c in ordered}
+    empty = {
+        c: pd.Series(dtype=_output_dtype(schema.columns[c].dtype)) for c in _output_columns(schema)
+    }
     return pd.DataFrame({**empty, "row": pd.Series(dtype="int64")})
+
+
+def _output_columns(schema: pa.DataFrameSchema) -> list[str]:
+    """Required columns, then optional ones, then the others (cities' coordinates)."""
+    ordered = [*columns(schema, required=True), *columns(schema, required=False)]
+    return ordered + [c for c in schema.columns if c not in ordered]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -238,7 +242,8 @@ def _duplicate(
     col: str, text: pd.DataFrame, typed: pd.DataFrame, unit: str
 ) -> Callable[[int], str]:
     values = typed[col]
-    first = dict(zip(values[~values.duplicated()], text["_row"][~values.duplicated()], strict=True))
+    firsts = ~values.duplicated()
+    first = dict(zip(values[firsts], text["_row"][firsts], strict=True))
     return lambda pos: (
         f"duplicate id {show(values.iloc[pos])} (first used in {unit} {first[values.iloc[pos]]})"
     )
