@@ -14,7 +14,8 @@ Layout, in ``<data dir>/.qantar-cache/`` (git-ignored), or under
                                                 names the entry for the files as they are now
 
 * The content version is ``data.record_version`` (a hash of every byte); the code version hashes
-  this module, ``data.py`` and the library versions, so a change to the validation rebuilds.
+  this module, the modules that load a record (``data``, ``schema``, ``readers``, ``validation``,
+  ``problems``) and the library versions, so a change to the validation rebuilds.
 * A stamp lets a start skip hashing the files: it is written only when the files were not
   modified in the last few seconds (a later edit within the file system's timestamp granularity
   could otherwise keep the same stamp), and any write to a file changes its ctime.
@@ -41,13 +42,11 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import shapely
 
-from dashboard import data
+from dashboard import data, problems, readers, schema, validation
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ CACHE_DIR_NAME = ".qantar-cache"
 XDG_SUBDIR = "qantar-map"
 # Below this many bytes of record files, parsing is about as quick as reading a cache.
 MIN_CACHE_BYTES = 2 * 2**20
-FORMAT = 1
+FORMAT = 2
 RACY_SECONDS = 3.0
 STALE_TEMP_SECONDS = 3600.0
 COMPRESSION = "lz4"
@@ -66,15 +65,17 @@ class _NotCacheable(Exception):
 
 
 _LIBRARIES = ", ".join(
-    f"{name} {package_version(name)}" for name in ("pandas", "pyarrow", "geopandas", "shapely")
+    f"{name} {package_version(name)}" for name in ("pandas", "pyarrow", "pandera")
 )
+# The code that builds a record, and this module, which stores it.
+_MODULES = (data, schema, readers, validation, problems)
 
 
 def code_version() -> str:
     """Changes whenever the code that builds or stores a record may give a different result."""
     digest = hashlib.sha256(f"{FORMAT} {_LIBRARIES}".encode())
-    for module in (data.__file__, __file__):
-        digest.update(Path(module).read_bytes())
+    for module in (*(m.__file__ for m in _MODULES), __file__):
+        digest.update(Path(str(module)).read_bytes())
     return digest.hexdigest()[:10]
 
 
@@ -123,10 +124,9 @@ def load(data_dir: Path, min_bytes: int = MIN_CACHE_BYTES) -> data.Record:
     version = None
     if _racy(before) or any(root.glob("record-*")):
         version = data.record_version(data_dir)
-    record = _read_entry(root / _entry_name(version, code), code) if version else None
-    parsed = record is None
-    if parsed:
-        record = data.load_record(data_dir)
+    cached = _read_entry(root / _entry_name(version, code), code) if version else None
+    parsed = cached is None
+    record = data.load_record(data_dir) if cached is None else cached
     try:
         unchanged = _file_stamp(data_dir) == before
     except OSError:
@@ -278,7 +278,7 @@ def _read_entry(folder: Path, code: str) -> data.Record | None:
         meta = json.loads((folder / "meta.json").read_text("utf-8"))
         if meta.get("format") != FORMAT or meta.get("code") != code:
             return None
-        values = {}
+        values: dict[str, Any] = {}
         for f in dataclasses.fields(data.Record):
             stored = meta["fields"][f.name]
             if "frame" in stored:
@@ -301,8 +301,6 @@ def _store_frame(path: Path, frame: pd.DataFrame) -> dict[str, Any]:
         "rows": len(frame),
         "index": None,
         "tuples": [],
-        "geometry": None,
-        "crs": None,
     }
     if not isinstance(frame.index, pd.RangeIndex) or not frame.index.equals(
         pd.RangeIndex(len(frame))
@@ -312,15 +310,13 @@ def _store_frame(path: Path, frame: pd.DataFrame) -> dict[str, Any]:
             raise _NotCacheable(f"index {name!r} is not one of the frame's columns")
         spec["index"] = name
     table = frame.reset_index(drop=True)
-    if isinstance(frame, gpd.GeoDataFrame):
-        geometry = frame.geometry.name
-        spec["geometry"] = geometry
-        spec["crs"] = frame.crs.to_string() if frame.crs is not None else None
-        table = pd.DataFrame(table.drop(columns=[geometry]))
-        table[geometry] = shapely.to_wkb(frame.geometry.to_numpy())
     for column in table.columns:
         values = table[column]
-        if values.dtype == object and len(values) and values.map(type).eq(tuple).all():
+        if (
+            values.dtype == object
+            and len(values)
+            and values.map(lambda v: isinstance(v, tuple)).all()
+        ):
             spec["tuples"].append(column)
             table[column] = values.map(list)
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path, compression=COMPRESSION)
@@ -334,12 +330,6 @@ def _read_frame(path: Path, spec: dict[str, Any]) -> pd.DataFrame:
         raise ValueError(f"{path.name}: {len(frame)} rows, expected {spec['rows']}")
     for column in spec["tuples"]:
         frame[column] = frame[column].map(tuple)
-    geometry = spec["geometry"]
-    if geometry is not None:
-        shapes = shapely.from_wkb(frame[geometry].to_numpy())
-        frame = frame.drop(columns=[geometry])
-        frame[geometry] = shapes
-        frame = gpd.GeoDataFrame(frame, geometry=geometry, crs=spec["crs"])
     frame = frame[spec["columns"]]
     if spec["index"] is not None:
         frame = frame.set_index(spec["index"], drop=False)
@@ -378,7 +368,7 @@ def _decode(value: Any) -> Any:
         if "__date__" in value:
             return date.fromisoformat(value["__date__"])
         kind = getattr(data, value["__dataclass__"])
-        if not dataclasses.is_dataclass(kind):
+        if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
             raise ValueError(f"{value['__dataclass__']} is not a record type")
         return kind(**{k: _decode(v) for k, v in value["fields"].items()})
     return value

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import data, record_cache
+from dashboard import data, problems, readers, record_cache, schema, validation
 from tests.recordkit import SOURCES, event, events, write_record
 
 REPO = Path(__file__).resolve().parent.parent
@@ -236,11 +236,12 @@ def test_unreadable_records_raise_as_before_and_are_not_cached(record_dir: Path)
     assert entries(record_dir) == []
 
 
-def test_code_version_changes_with_the_validation_code(monkeypatch, tmp_path: Path) -> None:
+@pytest.mark.parametrize("module", [data, schema, readers, validation, problems])
+def test_code_version_changes_with_the_validation_code(monkeypatch, tmp_path: Path, module) -> None:
     before = record_cache.code_version()
-    copy = tmp_path / "data.py"
-    copy.write_text(Path(data.__file__).read_text("utf-8") + "\n# changed\n", "utf-8")
-    monkeypatch.setattr(data, "__file__", str(copy))
+    copy = tmp_path / "module.py"
+    copy.write_text(Path(module.__file__).read_text("utf-8") + "\n# changed\n", "utf-8")
+    monkeypatch.setattr(module, "__file__", str(copy))
     assert record_cache.code_version() != before
 
 
@@ -252,8 +253,8 @@ def test_sources_index_and_tuples_survive(tmp_path: Path) -> None:
     assert (
         record.sources.index.name == "source_id" and record.sources.loc["s3", "outlet"] == HOSTILE
     )
-    assert isinstance(record.cities.loc["almaty", "aliases"], tuple)
-    assert record.cities.crs == "EPSG:4326"
+    assert record.cities.loc["almaty", "aliases"] == ("Alma-Ata",)
+    assert record.cities.loc["almaty", "source_ids"] == ()
     meta = json.loads(
         next((folder / record_cache.CACHE_DIR_NAME).glob("record-*/meta.json")).read_text()
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import data
+from dashboard import data, readers
 from dashboard.__main__ import main
 from tests.test_app import metrics, run_app
 
@@ -159,6 +159,6 @@ def test_big_file_parser_gives_the_same_record_and_messages(
 
 def test_big_file_parser_reads_a_good_file_itself() -> None:
     """The comparison above is not two runs of pandas' parser: pyarrow reads a good file."""
-    frame = data._read_big_csv(CORPUS / "_base" / data.EVENTS_FILE)
+    frame = readers.read_big_csv(CORPUS / "_base" / data.EVENTS_FILE)
     assert frame is not None and len(frame) > 0
-    assert data._read_big_csv(CORPUS / "events-row-with-extra-field" / data.EVENTS_FILE) is None
+    assert readers.read_big_csv(CORPUS / "events-row-with-extra-field" / data.EVENTS_FILE) is None

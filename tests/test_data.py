@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import data
-from tests.recordkit import CITIES, event, events, feature, write_record
+from tests.recordkit import CITIES, SOURCES, event, events, feature, write_record
 
 
 def problems_of(folder: Path) -> list[data.Problem]:
@@ -113,7 +113,7 @@ def test_duplicate_city_id(record_dir: Path) -> None:
         ("fatalities", "-2", "is negative"),
         ("fatalities", "2.5", "not a whole number"),
         ("fatalities", "many", "not a number"),
-        ("category", "riots", "not one of"),
+        ("category", "unrest", "not one of"),
         ("time_precision", "7", "not one of"),
         ("latitude", "north", "not a number"),
         ("latitude", "51.5", None),
@@ -273,3 +273,143 @@ def test_data_dir_from_env(monkeypatch, tmp_path: Path) -> None:
     assert data.data_dir_from_env() == tmp_path
     monkeypatch.delenv(data.DATA_DIR_ENV)
     assert data.data_dir_from_env() == data.DEFAULT_DATA_DIR
+
+
+def test_riot_is_a_category(record_dir: Path) -> None:
+    rows = events()
+    rows[3]["category"] = "riot"
+    write_record(record_dir, event_rows=rows)
+    record, problems = data.validate(record_dir)
+    assert problems == []
+    assert record.events.loc[record.events["event_id_cnty"] == "T4", "category"].item() == "riot"
+
+
+FIGURE = {
+    "figure_id": "F1",
+    "kind": "deaths",
+    "label": "people killed",
+    "value": "26",
+    "unit": "people",
+    "scope": "national",
+    "as_of": "2022-01-07",
+    "claimed_by": "officials",
+    "source_ids": "s1",
+}
+
+
+def test_rows_must_cite_a_source_whose_copy_was_found(record_dir: Path) -> None:
+    sources = [
+        {"source_id": "s1", "outlet": "A", "title": "T", "checked": "not found"},
+        {"source_id": "s2", "outlet": "B", "title": "T", "checked": "2026-11-30"},
+    ]
+    rows = events()
+    rows[1]["source_ids"] = "s1;s2"  # one of the two was read: fine
+    figures = [FIGURE, dict(FIGURE, figure_id="F2", source_ids="s2")]
+    write_record(record_dir, sources=sources, event_rows=rows, figures=figures)
+    record, problems = data.validate(record_dir)
+    assert list(record.events["event_id_cnty"]) == ["T2"]
+    assert list(record.figures["figure_id"]) == ["F2"]
+    events_problems = [p for p in problems if p.file == "events.csv"]
+    assert [(p.row, p.field) for p in events_problems] == [
+        (r, "source_ids") for r in (2, 4, 5, 6, 7, 8, 9)
+    ]
+    assert "'s1'" in events_problems[0].message and "not found" in events_problems[0].message
+    (figure_problem,) = [p for p in problems if p.file == "figures.csv"]
+    assert (figure_problem.row, figure_problem.field) == (2, "source_ids")
+
+
+def test_without_a_checked_column_no_source_needs_checking(tmp_path: Path) -> None:
+    folder = write_record(tmp_path / "r")
+    path = folder / data.SOURCES_FILE
+    path.write_text("source_id,outlet,title\ns1,A,T\ns2,B,T\n", "utf-8")
+    record, problems = data.validate(folder)
+    assert problems == [] and len(record.events) == 8
+    assert set(record.sources["checked"]) == {""}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "needle"),
+    [
+        ("checked", "30/11/2026", "neither a date in YYYY-MM-DD form nor 'not found'"),
+        ("checked", "Not Found", "neither a date"),
+        ("stored_copy", "file:///etc/passwd", "not an http(s) address"),
+        ("outlet_type", "blog", "'blog' is not one of: official, state media"),
+        ("outlet_group", "RFE/RL", "not a lowercase slug"),
+        ("published", "2022-13-01", "not a date in YYYY-MM-DD form"),
+    ],
+)
+def test_bad_source_cell_is_named_and_the_source_left_out(
+    record_dir: Path, column: str, value: str, needle: str
+) -> None:
+    sources = [dict(s) for s in SOURCES]
+    sources[1][column] = value
+    write_record(record_dir, sources=sources)
+    record, problems = data.validate(record_dir)
+    assert [(p.file, p.row, p.field) for p in problems] == [("sources.csv", 3, column)]
+    assert needle in problems[0].message
+    assert list(record.sources.index) == ["s1"]
+
+
+def test_good_source_columns_load(record_dir: Path) -> None:
+    sources = [
+        dict(
+            SOURCES[0],
+            checked="not found",
+            stored_copy="https://example.org/copy",
+            outlet_type="international organisation",
+            outlet_group="rferl",
+        ),
+        dict(SOURCES[1], checked="2026-11-30"),
+    ]
+    rows = [dict(r, source_ids="s1;s2") for r in events()]
+    write_record(record_dir, sources=sources, event_rows=rows)
+    record, problems = data.validate(record_dir)
+    assert problems == []
+    assert record.sources.loc["s1", "outlet_type"] == "international organisation"
+    assert record.sources.loc["s2", "outlet_type"] == ""
+
+
+def test_cities_are_a_plain_frame_with_their_sources(record_dir: Path) -> None:
+    cities = [dict(c, source_ids=["s1"]) for c in CITIES]
+    write_record(record_dir, cities=cities)
+    record = data.load_record(record_dir)
+    assert list(record.cities.columns) == [
+        "city_id",
+        "name",
+        "name_kk",
+        "name_ru",
+        "region",
+        "aliases",
+        "source_ids",
+        "row",
+        "lat",
+        "lon",
+    ]
+    assert record.cities.loc["aktau", "source_ids"] == ("s1",)
+    assert (record.cities.loc["aktau", "lat"], record.cities.loc["aktau", "lon"]) == (43.65, 51.16)
+
+
+def test_city_citing_an_unknown_source(record_dir: Path) -> None:
+    cities = [dict(c) for c in CITIES]
+    cities[2]["source_ids"] = ["s1", "nope"]
+    write_record(record_dir, cities=cities)
+    record, problems = data.validate(record_dir)
+    city_problems = [p for p in problems if p.file == "cities.geojson"]
+    assert [(p.row, p.field) for p in city_problems] == [(3, "source_ids")]
+    assert city_problems[0].message == "feature 3: 'nope' is not a known source in sources.csv"
+    assert "aktau" not in record.cities.index
+
+
+def test_a_cell_gets_one_problem_each_field_its_own(record_dir: Path) -> None:
+    rows = events()
+    rows[2]["fatalities"] = "many"
+    rows[2]["event_date"] = "2023-01-05"  # a second field of the same row
+    figures = [dict(FIGURE, scope="")]  # empty, and so not 'national' or a place either
+    write_record(record_dir, event_rows=rows, figures=figures)
+    _, problems = data.validate(record_dir)
+    assert [(p.file, p.row, p.field) for p in problems] == [
+        ("events.csv", 4, "event_date"),
+        ("events.csv", 4, "fatalities"),
+        ("figures.csv", 2, "scope"),
+    ]
+    assert problems[2].message == "'' is neither 'national' nor a place in cities.geojson"
