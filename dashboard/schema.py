@@ -54,6 +54,21 @@ CATEGORIES: tuple[str, ...] = ("protest", "riot", "crackdown", "government respo
 SCOPES: tuple[str, ...] = ("local", "national")
 PRECISIONS: tuple[int, ...] = (1, 2, 3)
 PERIOD_KINDS: tuple[str, ...] = ("internet blackout", "state of emergency", "curfew")
+# `death toll`: a total of people killed in the unrest (national, or one place's); `deaths`: a
+# part of it (protesters, security personnel, deaths in custody...).
+FIGURE_KINDS: tuple[str, ...] = (
+    "death toll",
+    "deaths",
+    "injuries",
+    "arrests",
+    "troops",
+    "aircraft",
+    "crowd",
+    "damage",
+    "fuel_price",
+    "claim",
+    "other",
+)
 OUTLET_TYPES: tuple[str, ...] = (
     "official",
     "state media",
@@ -406,7 +421,7 @@ def figures_schema(keys: Keys) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "figure_id": text(empty=False, unique=True),
-            "kind": text(empty=False),
+            "kind": text(one_of(FIGURE_KINDS, empty_is_wrong=True), empty=False),
             "label": text(empty=False),
             "value": whole(at_least_zero(), plausible(LARGEST_AMOUNT)),
             "value_max": whole(
