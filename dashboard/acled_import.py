@@ -15,13 +15,13 @@ other.
 
 Category, from ACLED's ``sub_event_type``, else its ``event_type`` (see :func:`category_of`):
 
-* Peaceful protest, Protest with intervention, Violent demonstration, Mob violence -> protest
+* Peaceful protest, Protest with intervention -> protest; Violent demonstration, Mob violence -> riot
 * Excessive force against protesters, Arrests -> crackdown
 * Battles, Explosions/Remote violence -> crackdown when either actor is state forces
   (``inter1``/``inter2`` is 1 or "State forces"), else context
 * Violence against civilians -> crackdown when actor 1 is state forces, else context
 * other Strategic developments -> government response when actor 1 is state forces, else context
-* other Protests or Riots -> protest; anything else -> context
+* other Protests -> protest; other Riots -> riot; anything else -> context
 
 Sources: one ``sources.csv`` row for the ACLED dataset (``acled``) and one per distinct outlet
 named in ACLED's ``source`` field (``;``-separated); each event cites the dataset and its outlets.
@@ -203,7 +203,7 @@ def category_of(event_type: str, sub_event_type: str, inter1: str, inter2: str) 
     if sub in ("peaceful protest", "protest with intervention"):
         return "protest"
     if sub in ("violent demonstration", "mob violence"):
-        return "protest"
+        return "riot"
     if sub.startswith("excessive force against protest") or sub == "arrests":
         return "crackdown"
     state1, state2 = _is_state(inter1), _is_state(inter2)
@@ -213,7 +213,9 @@ def category_of(event_type: str, sub_event_type: str, inter1: str, inter2: str) 
         return "crackdown" if state1 else "context"
     if kind == "strategic developments":
         return "government response" if state1 else "context"
-    if kind in ("protests", "riots"):
+    if kind == "riots":
+        return "riot"
+    if kind == "protests":
         return "protest"
     return "context"
 

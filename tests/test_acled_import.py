@@ -462,7 +462,7 @@ def test_cli_unwritable_out_folder_is_a_message(export, tmp_path, capsys) -> Non
         ("Protests", "Protest with intervention", "6", "1", "protest"),
         ("Protests", "Excessive force against protesters", "1", "6", "crackdown"),
         ("Protests", "Excessive force against protestors", "1", "6", "crackdown"),
-        ("Riots", "Mob violence", "5", "", "protest"),
+        ("Riots", "Mob violence", "5", "", "riot"),
         ("Strategic developments", "Arrests", "1", "6", "crackdown"),
         ("Strategic developments", "Looting/property destruction", "5", "", "context"),
         ("Strategic developments", "Agreement", "State forces", "", "government response"),

@@ -90,7 +90,7 @@ def test_a_record_with_errors_is_shown_when_nothing_better_was(tmp_path: Path, m
     """On a fresh start there is no last good version: the rows with errors are left out and
     listed, the rest is shown (the page is never empty just because one row is bad)."""
     rows = events()
-    rows[0]["category"] = "riots"
+    rows[0]["category"] = "unrest"
     folder = write_record(tmp_path / "record", event_rows=rows)
     at = run_app(folder, monkeypatch)
     assert metrics(at)["Events"] == "7"
