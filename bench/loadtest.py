@@ -210,7 +210,7 @@ def expected_views(moves: int) -> list[tuple[str, int, int]]:
         end = hi - timedelta(days=k)
         view = query.View(lo, max(lo, end))
         heading = f"Events, {lo:%-d %b %Y} to {view.end:%-d %b %Y}"
-        views.append((heading, index.headline(view).events, len(index.city_totals(view))))
+        views.append((heading, index.counts(view).events, len(index.city_totals(view))))
     return views
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -36,5 +37,12 @@ def test_streamlit_config_is_safe_for_a_public_deployment() -> None:
     assert config["client"]["toolbarMode"] == "viewer"
 
 
-def test_entrypoint_exists() -> None:
-    assert (ROOT / "dashboard" / "app.py").is_file()
+def test_the_docs_and_make_run_name_one_entry_point_that_exists() -> None:
+    """`make run`, the README's `streamlit run` and its Community Cloud "main file path" name
+    the same script, and it is there (so renaming it without the docs fails here)."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    named = set(re.findall(r"streamlit run (\S+\.py)", readme + makefile))
+    named |= set(re.findall(r"main file\s+path to `([^`]+)`", readme))
+    assert len(named) == 1, named
+    assert (ROOT / named.pop()).is_file()

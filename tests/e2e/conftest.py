@@ -1,18 +1,15 @@
-"""Fixtures for the browser tests (headless Debian Chromium via Playwright, no network).
+"""Fixtures for the browser tests: pytest-playwright's ``browser``, ``context``, ``page`` and
+``new_context``, set up for Debian's Chromium and no network, plus the app servers.
 
+* ``browser_type_launch_args``: /usr/bin/chromium, headless, the flags of DESIGN.md §5
+  (Playwright never downloads a browser for these tests).
+* ``new_context`` (and so ``context`` and ``page``): every context is routed by
+  ``harness.route_offline``; ``harness.net_log(page)`` is what it logged. ``new_context(local_only=
+  True)`` also aborts the CDN assets.
 * ``vendor_dir`` (session): the installed npm packages that hold folium's CDN assets (``make
-  assets``); fails, never skips, when they are not installed. ``QANTAR_VENDOR_DIR`` overrides the
-  folder.
-* ``browser`` (session): Chromium at /usr/bin/chromium, fresh profile.
-* ``start_app(data_dir=None, env=None, **kw) -> AppServer``: a ``streamlit run`` of
-  dashboard/app.py on a free port, healthy; stopped (its process group) after the test.
-* ``app_server`` (session): one server on the bundled data.
-* ``new_page(server, query="", **kw) -> Page``: a fresh context and page with the harness's
-  routing, on the app, its first run finished; closed after the test.
-
-Helpers (from ``harness``): ``wait_for_idle(page)``, ``map_frame(page)``, ``wait_for_map(frame)``,
-``count_circles(frame)``, ``wait_for_circle_count(frame, n)``, ``slider(page, label)``,
-``click_in_map(page, locator)``.
+  assets``); fails, never skips, when they are not installed. ``QANTAR_VENDOR_DIR`` overrides.
+* ``app_server`` (session): one server on the bundled record; ``start_app(data_dir=None,
+  env=None, **kw)`` starts another, stopped after the test.
 """
 
 from __future__ import annotations
@@ -23,37 +20,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import BrowserContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
+    LAUNCH_ARGS,
+    TIMEOUT_MS,
     AppServer,
     HarnessError,
-    click_in_map,
-    count_circles,
     launch_app,
-    launch_browser,
-    map_frame,
-    open_app_page,
-    slider,
-    wait_for_circle_count,
-    wait_for_idle,
-    wait_for_map,
+    route_offline,
 )
 
 from dashboard.assets import DEFAULT_VENDOR_DIR, AssetError, missing_packages  # noqa: E402
-
-__all__ = [
-    "AppServer",
-    "click_in_map",
-    "count_circles",
-    "map_frame",
-    "slider",
-    "wait_for_circle_count",
-    "wait_for_idle",
-    "wait_for_map",
-]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -61,8 +41,25 @@ _HERE = Path(__file__).resolve().parent
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test under tests/e2e as ``browser`` (deselect with ``-m 'not browser'``)."""
     for item in items:
-        if _HERE in Path(str(item.fspath)).resolve().parents:
+        if _HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, **LAUNCH_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """None: each test opens its own server's URL. (Replaces pytest-playwright's fallback
+    fixture, a method, which pytest 9 warns about.)"""
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture(scope="session")
@@ -81,23 +78,27 @@ def vendor_dir() -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_browser(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+@pytest.fixture
+def new_context(
+    new_context: Callable[..., BrowserContext], vendor_dir: Path
+) -> Callable[..., BrowserContext]:
+    """pytest-playwright's ``new_context``, each context routed offline."""
+
+    def make(local_only: bool = False, **kwargs: object) -> BrowserContext:
+        context = new_context(**kwargs)
+        context.set_default_timeout(TIMEOUT_MS)
+        route_offline(context, vendor_dir, local_only)
+        return context
+
+    return make
 
 
-def _launcher(servers: list[AppServer], logs_root: Path) -> Callable[..., AppServer]:
+def _starter(servers: list[AppServer], logs: Path) -> Callable[..., AppServer]:
     def start_app(
         data_dir: Path | None = None, env: dict[str, str | None] | None = None, **kwargs: object
     ) -> AppServer:
-        kwargs.setdefault("log_dir", logs_root / f"server-{len(servers)}")
         try:
-            server = launch_app(data_dir, env, **kwargs)  # type: ignore[arg-type]
+            server = launch_app(data_dir, env, log_dir=logs / f"server-{len(servers)}", **kwargs)  # type: ignore[arg-type]
         except HarnessError as exc:
             pytest.fail(str(exc), pytrace=False)
         servers.append(server)
@@ -108,36 +109,15 @@ def _launcher(servers: list[AppServer], logs_root: Path) -> Callable[..., AppSer
 
 @pytest.fixture
 def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., AppServer]]:
-    """``start_app(data_dir=None, env=None, *, script=..., extra_args=(), timeout=60)``."""
     servers: list[AppServer] = []
-    yield _launcher(servers, tmp_path_factory.mktemp("app-logs"))
-    for server in reversed(servers):
+    yield _starter(servers, tmp_path_factory.mktemp("app-logs"))
+    for server in servers:
         server.stop()
 
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     servers: list[AppServer] = []
-    server = _launcher(servers, tmp_path_factory.mktemp("app-logs"))()
-    yield server
-    for started in reversed(servers):
-        started.stop()
-
-
-@pytest.fixture
-def new_page(browser: Browser, vendor_dir: Path) -> Iterator[Callable[..., Page]]:
-    """``new_page(server, query="", *, wait=True, timeout_ms=30000, **context_options)``."""
-    pages: list[Page] = []
-
-    def factory(server: AppServer | str, query: str = "", **kwargs: object) -> Page:
-        try:
-            page = open_app_page(browser, server, vendor_dir, query, **kwargs)  # type: ignore[arg-type]
-        except HarnessError as exc:
-            extra = server.output() if isinstance(server, AppServer) else ""
-            pytest.fail(f"{exc}\n{extra}", pytrace=False)
-        pages.append(page)
-        return page
-
-    yield factory
-    for page in pages:
-        page.context.close()
+    yield _starter(servers, tmp_path_factory.mktemp("app-logs"))()
+    for server in servers:
+        server.stop()

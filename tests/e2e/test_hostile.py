@@ -13,13 +13,22 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from harness import click_in_map, map_frame, wait_for_circle_count, wait_for_idle
+from harness import (
+    MAP_IFRAME,
+    click_in_map,
+    map_frame,
+    net_log,
+    open_app,
+    wait_for_circle_count,
+    wait_for_idle,
+)
 from playwright.sync_api import Frame, Page
 
 from dashboard import data
 from tests.hostile import LITERAL, hostile_id, write_hostile_record
 
 LINK_TEXT = "[x](javascript:window.top.__pwned=1)"
+SELECTED = "#000000"  # the outline of the selected place
 # Elements a payload would have made if the browser had read it as HTML or Markdown.
 INJECTED = (
     "img[src='x'], svg[onload], script:not([src]):has-text('__pwned'), a[href^='javascript'],"
@@ -44,38 +53,40 @@ def assert_nothing_ran(page: Page, frame: Frame | None = None) -> None:
         assert frame.evaluate("() => typeof window.top.__pwned") == "undefined"
         assert frame.evaluate("() => typeof window.__pwned") == "undefined"
         assert frame.locator(INJECTED).count() == 0
-    assert page.errors == [], page.errors
-    assert page.failed_requests == [], page.failed_requests  # an <img src=x> would 404
-    assert [u for u in page.blocked_requests if "evil.example" in u] == []
+    log = net_log(page)
+    assert log.errors == [], log.errors
+    assert log.failed_requests == [], log.failed_requests  # an <img src=x> would 404
+    assert [u for u in log.blocked_requests if "evil.example" in u] == []
 
 
-def open_popup(page: Page, frame: Frame, city_id: str) -> str:
+def open_popup(page: Page, frame: Frame, city_id: str, circles: int) -> str:
     """Click a circle and return its popup's text. The click selects the place (a rerun that
     redraws the circles and may close the popup); a second click on the redrawn circle opens
     it again without another rerun."""
     circle = frame.locator(f"path[data-city-id='{city_id}']")
     popup = frame.locator(".leaflet-popup-content")
-    click_in_map(page, circle, force=True)
+    click_in_map(page, circle)
+    frame.locator(f"path[data-city-id='{city_id}'][stroke='{SELECTED}']").wait_for()
     wait_for_idle(page)
-    wait_for_circle_count(frame, 3)
+    wait_for_circle_count(frame, circles)  # the layer drawn before the click is gone
     if not popup.is_visible():
-        click_in_map(page, circle, force=True)
-        wait_for_idle(page)
+        click_in_map(page, circle)
     popup.wait_for()
     return popup.inner_text()
 
 
-def test_hostile_record_shows_as_text_and_runs_nothing(server, new_page, hostile_dir) -> None:
+def test_hostile_record_shows_as_text_and_runs_nothing(server, page, hostile_dir) -> None:
     record = data.load_record(hostile_dir)
-    page = new_page(server)
+    places = len(record.cities)  # every place of the hostile record has events
+    open_app(page, server.url)
     frame = map_frame(page)
-    wait_for_circle_count(frame, 3)
+    wait_for_circle_count(frame, places)
     assert_nothing_ran(page, frame)
 
     # tooltips (hover) and popups (click), every circle
     for city_id in record.cities.index:
         circle = frame.locator(f"path[data-city-id='{city_id}']")
-        page.locator("iframe[title='streamlit_folium.st_folium']").scroll_into_view_if_needed()
+        page.locator(MAP_IFRAME).scroll_into_view_if_needed()
         circle.hover(force=True)
         name = record.cities.loc[city_id, "name"]
         tooltip = frame.locator(".leaflet-tooltip:not(.qm-label)").filter(has_text=name[:50])
@@ -84,7 +95,7 @@ def test_hostile_record_shows_as_text_and_runs_nothing(server, new_page, hostile
         box = tooltip.bounding_box()
         assert box is not None and box["width"] < 500  # long names wrap
         page.mouse.move(0, 0)
-        text = open_popup(page, frame, city_id)
+        text = open_popup(page, frame, city_id, places)
         assert LITERAL in text and "<script>window.top.__pwned=1</script>" in text
         assert "${window.top.__pwned=1}" in text and LINK_TEXT in text
         assert frame.locator(".leaflet-popup-content img, .leaflet-popup-content a").count() == 0
@@ -93,7 +104,7 @@ def test_hostile_record_shows_as_text_and_runs_nothing(server, new_page, hostile
     # tiles are blocked here, so the map names its places (escaped labels on the outline)
     labels = frame.locator(".qm-no-tiles .leaflet-tooltip.qm-label")
     labels.first.wait_for()
-    assert labels.count() == 3
+    assert labels.count() == places
     assert all(LITERAL in t for t in labels.all_inner_texts())
 
     # the last place clicked is selected: its chronology, with a Markdown heading and caption
@@ -143,7 +154,7 @@ def test_hostile_record_shows_as_text_and_runs_nothing(server, new_page, hostile
     assert_nothing_ran(page, frame)
 
 
-def test_hostile_link_and_selected_event_show_as_text(server, new_page, hostile_dir) -> None:
+def test_hostile_link_and_selected_event_show_as_text(server, page, hostile_dir) -> None:
     query = urlencode(
         {
             "event": hostile_id("E0"),
@@ -154,7 +165,7 @@ def test_hostile_link_and_selected_event_show_as_text(server, new_page, hostile_
             "[x](javascript:window.top.__pwned=1)": "1",
         }
     )
-    page = new_page(server, query)
+    open_app(page, server.url, query)
     page.get_by_text("could not be used").wait_for()
     frame = map_frame(page)
     notices = " ".join(page.locator("[data-testid='stText']").all_inner_texts())

@@ -6,15 +6,17 @@ import csv
 import io
 import json
 
-from harness import map_frame, wait_for_circle_count, wait_for_idle
+from harness import map_frame, net_log, open_app, wait_for_circle_count, wait_for_idle
 
 from dashboard import data, mapview, query
 
 RECORD = data.load_record(data.DEFAULT_DATA_DIR)
+INDEX = query.EventIndex(RECORD)
+EVERYTHING = query.View(*RECORD.settings.period)
 
 
-def test_timeline_figures_and_spread_render(app_server, new_page) -> None:
-    page = new_page(app_server)
+def test_timeline_figures_and_spread_render(app_server, page) -> None:
+    open_app(page, app_server.url)
     map_frame(page)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     charts.first.wait_for()
@@ -23,36 +25,37 @@ def test_timeline_figures_and_spread_render(app_server, new_page) -> None:
     page.get_by_text("Every reported number with who claimed it").wait_for()
     page.get_by_role("tab", name="Spread").click()
     page.get_by_text("Each place at the date of its first event").wait_for()
-    assert page.errors == []
+    assert net_log(page).errors == []
 
 
-def test_downloads_hold_the_events_in_range(app_server, new_page) -> None:
-    page = new_page(app_server)
+def test_downloads_hold_the_events_in_range(app_server, page) -> None:
+    events = INDEX.counts(EVERYTHING).events
+    open_app(page, app_server.url)
     map_frame(page)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download 99 events as CSV").click()
+        page.get_by_role("button", name=f"Download {events} events as CSV").click()
     rows = list(csv.DictReader(io.StringIO(info.value.path().read_text("utf-8"))))
-    assert len(rows) == len(RECORD.events)
+    assert len(rows) == events
     assert {"event_id_cnty", "event_date", "city_id", "category"} <= set(rows[0])
     with page.expect_download() as info:
         page.get_by_role("button", name="Download as GeoJSON").click()
     doc = json.loads(info.value.path().read_text("utf-8"))
-    assert len(doc["features"]) == len(RECORD.events)
+    assert len(doc["features"]) == events
     wait_for_idle(page)
-    assert page.errors == []
+    assert net_log(page).errors == []
 
 
-def test_map_outlines_show_precision(app_server, new_page) -> None:
+def test_map_outlines_show_precision(app_server, page) -> None:
     """Solid, dash-dot or dashed outline per place, as its events in view are all exact, some
     approximate or all approximate (the bundled record has all three); exact-only turns every
     remaining outline solid."""
-    totals = query.EventIndex(RECORD).city_totals(query.View(*RECORD.settings.period))
+    totals = INDEX.city_totals(EVERYTHING)
     expected = {
         city: mapview.precision_of(int(row["events"]), int(row["exact"]))
         for city, row in totals.iterrows()
     }
     assert set(expected.values()) == {"exact", "mixed", "approximate"}
-    page = new_page(app_server)
+    open_app(page, app_server.url)
     frame = map_frame(page)
     wait_for_circle_count(frame, len(expected))
     dashes = frame.evaluate(
@@ -69,4 +72,4 @@ def test_map_outlines_show_precision(app_server, new_page) -> None:
             .map(p => p.getAttribute("stroke-dasharray"))"""
     )
     assert remaining == [None] * exact_places
-    assert page.errors == []
+    assert net_log(page).errors == []
