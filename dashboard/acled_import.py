@@ -15,7 +15,8 @@ other.
 
 Category, from ACLED's ``sub_event_type``, else its ``event_type`` (see :func:`category_of`):
 
-* Peaceful protest, Protest with intervention -> protest; Violent demonstration, Mob violence -> riot
+* Peaceful protest, Protest with intervention -> protest;
+  Violent demonstration, Mob violence -> riot
 * Excessive force against protesters, Arrests -> crackdown
 * Battles, Explosions/Remote violence -> crackdown when either actor is state forces
   (``inter1``/``inter2`` is 1 or "State forces"), else context

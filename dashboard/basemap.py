@@ -172,6 +172,7 @@ def base_map(
     asset_urls: Mapping[str, str] | None = None,
     labels: list[tuple[str, float, float]] | None = None,
     outline: Path | None = None,
+    start: tuple[tuple[float, float], float] | None = None,
 ) -> folium.Map:
     """The constant base map of a record: it opens on the record's ``bbox`` (west, south, east,
     north). Build a fresh one per rerun; never reuse it.
@@ -179,12 +180,15 @@ def base_map(
     ``asset_urls`` (CDN URL -> URL on this server, see ``assets.self_hosted_urls``) makes the
     map load folium's scripts and stylesheets from there; folium's assets with no entry are left
     out. ``labels`` are the places named when no tiles load (see ``label_places``); ``outline``
-    a GeoJSON file of the country's border, drawn under the circles.
+    a GeoJSON file of the country's border, drawn under the circles. ``start`` ((lat, lon), zoom)
+    opens the map there instead (a link's position): keep it fixed for a session, so the base map
+    stays the same between reruns.
     """
     west, south, east, north = bbox
+    centre, zoom = start if start is not None else (((south + north) / 2, (west + east) / 2), 5)
     fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=5,
+        location=list(centre),
+        zoom_start=zoom,
         min_zoom=MIN_ZOOM,
         max_zoom=MAX_ZOOM,
         tiles="OpenStreetMap",
@@ -198,7 +202,8 @@ def base_map(
         fmap.default_css = [
             (n, asset_urls[u]) for n, u in folium.Map.default_css if u in asset_urls
         ]
-    fmap.fit_bounds([[south, west], [north, east]])
+    if start is None:
+        fmap.fit_bounds([[south, west], [north, east]])
     if outline is not None:
         country_outline(outline).add_to(fmap)
     MapStyle().add_to(fmap)

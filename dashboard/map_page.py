@@ -235,6 +235,7 @@ def _map(
         asset_urls,
         session.map_labels(record.version, record),
         session.outline_file(data_dir),
+        st.session_state["map_start"],
     )
     regions = index.regions if state.layer == "regions" else None
     if regions is not None:
@@ -369,6 +370,8 @@ def _figures(figures: pd.DataFrame, period: tuple[date, date]) -> None:
 def _share(state: viewstate.ViewState, index: EventIndex) -> None:
     params = session.write_link(state)
     page_url = (st.context.url or "").split("?")[0]
+    if page_url.count("/") == 2:  # "http://host" -> "http://host/", as the address bar shows it
+        page_url += "/"
     share_url = f"{page_url}?{urlencode(params)}"
     share, cite = st.columns(2)
     with share.expander("Share this view"):

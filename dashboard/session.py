@@ -20,6 +20,7 @@ from dashboard.index import EventIndex, View
 from dashboard.regions import REGIONS_FILE, load_regions, uncovered_places
 
 READ_ATTEMPTS = 3
+MAP_START_ZOOM = 5.0
 OUTLINE_NAME = "kazakhstan-outline.geojson"
 
 log = get_logger(__name__)
@@ -152,6 +153,8 @@ def apply_link(index: EventIndex) -> None:
         map_center=state.center,
         map_zoom=state.zoom,
         map_target=(state.center, state.zoom),
+        # Where this session's base map opens (fixed for the session: see basemap.base_map).
+        map_start=(state.center, state.zoom or MAP_START_ZOOM) if state.center else None,
         panel=state.panel,
         layer=state.layer,
         play=state.play,

@@ -221,7 +221,7 @@ def test_import_reports_every_row_and_writes_a_valid_record(export, base, tmp_pa
     assert ev.loc["KAZ4", "longitude"] == 76.62
     assert {k: ev.loc[k, "category"] for k in ("KAZ1", "KAZ3", "KAZ4", "KAZ5")} == {
         "KAZ1": "protest",
-        "KAZ3": "protest",
+        "KAZ3": "riot",
         "KAZ4": "crackdown",
         "KAZ5": "government response",
     }

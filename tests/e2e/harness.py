@@ -73,7 +73,8 @@ CHROMIUM_ARGS = [
 LAUNCH_ARGS = {"executable_path": CHROMIUM_PATH, "headless": True, "args": CHROMIUM_ARGS}
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-CIRCLES = ".leaflet-overlay-pane path.leaflet-interactive"
+# place circles (a place's sites and the regions are other paths)
+CIRCLES = ".leaflet-overlay-pane path.qm-city"
 TIMEOUT_MS = 30_000
 _TILE_PATH = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpe?g|webp|pbf)$")
 # Not running, and the script has drawn something (before the first run the page is empty).
