@@ -66,7 +66,7 @@ _SHOWS_VIEW = """
   const value = metric?.querySelector("[data-testid='stMetricValue']")?.innerText.trim();
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const doc = frame && frame.contentDocument;
-  const n = doc ? doc.querySelectorAll(".leaflet-overlay-pane path.leaflet-interactive").length
+  const n = doc ? doc.querySelectorAll(".leaflet-overlay-pane path.qm-city").length
                 : -1;
   return h && value === String(events) && n === circles;
 }

@@ -188,7 +188,7 @@ def base_map(
     centre, zoom = start if start is not None else (((south + north) / 2, (west + east) / 2), 5)
     fmap = folium.Map(
         location=list(centre),
-        zoom_start=zoom,
+        zoom_start=zoom,  # type: ignore[arg-type]  # Leaflet takes fractional zoom
         min_zoom=MIN_ZOOM,
         max_zoom=MAX_ZOOM,
         tiles="OpenStreetMap",

@@ -170,7 +170,10 @@ class EventIndex:
 
     def place_events(self, city_id: str, view: View) -> pd.DataFrame:
         """One place's local events in the view, in date order: its chronology."""
-        return self._slot_events(int(self.record.cities.index.get_loc(city_id)), view)
+        slot = self.record.cities.index.get_indexer(pd.Index([city_id]))[0]
+        if slot < 0:
+            raise KeyError(city_id)
+        return self._slot_events(int(slot), view)
 
     def _slot_events(self, slot: int, view: View) -> pd.DataFrame:
         lo, hi = self._runs(view, np.array([slot]))

@@ -13,7 +13,18 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from dashboard import assets, basemap, charts, export, mapview, places, query, session, viewstate
+from dashboard import (
+    assets,
+    basemap,
+    charts,
+    export,
+    mapview,
+    places,
+    query,
+    session,
+    sourcebook,
+    viewstate,
+)
 from dashboard.data import CATEGORIES
 from dashboard.index import EventIndex
 from dashboard.text import category_label, escape_markdown
@@ -389,7 +400,7 @@ def _story(answers: query.Answers) -> None:
     story, place_id = answers.story, answers.place
     if story is None or place_id is None:
         return
-    place = answers.record.cities.loc[place_id]
+    place = answers.record.cities.loc[[place_id]].iloc[0]
     st.subheader(f"{escape_markdown(place['name'])}: chronology")
     st.caption(escape_markdown(places.label(place)))
     if len(story.whole):
@@ -431,11 +442,11 @@ def _events(answers: query.Answers) -> None:
     if ev is not None:
         with st.container(border=True):
             st.markdown("**Selected event**")
-            support = query.corroboration(answers.record, ev["source_ids"])
+            support = sourcebook.corroboration(answers.record, ev["source_ids"])
             st.text(
                 f"{ev['event_date']:%-d %b %Y} · {ev['location']} · "
                 f"{category_label(ev['category'])} · {ev['sub_event_type']}\n{ev['notes']}\n"
-                f"Sources: {query.outlets(answers.record, ev['source_ids'])} "
+                f"Sources: {sourcebook.outlets(answers.record, ev['source_ids'])} "
                 f"({support.text()})"
             )
     st.subheader(f"Events, {view.start:%-d %b %Y} to {view.end:%-d %b %Y}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import folium
 import pandas as pd
@@ -112,6 +113,11 @@ _LINE_COLUMNS = (
 )
 
 
+def _quoted(value: object) -> str:
+    """A value as one escaped query-string value (no ``&``, ``#`` or quote can end it)."""
+    return escape_html(quote(str(value), safe=""))
+
+
 def _event_line(event: Any) -> str:
     """One event as a popup list item; ``event`` is an ``itertuples`` row of _LINE_COLUMNS."""
     approx = []
@@ -126,7 +132,8 @@ def _event_line(event: Any) -> str:
         f" · {escape_html(event.sub_event_type)}{flag}<br>"
         f"{escape_html(shorten(event.notes, NOTE_LIMIT))}"
         f" <span style='color:#555'>— {escape_html(shorten(event.source, 120))}</span>"
-        f" <a href='/sources?event={escape_html(event.event_id_cnty)}' target='_top'>sources</a>"
+        f" <a class='qm-sources' href='/sources?event={_quoted(event.event_id_cnty)}'"
+        " target='_top'>sources</a>"
         "</li>"
     )
 
@@ -448,7 +455,7 @@ def site_features(sites: pd.DataFrame, events: pd.DataFrame) -> list[dict[str, o
     events in view (``events``, with site_id) in a popup."""
     by_site: dict[int, list[str]] = {}
     for event in events[[*_LINE_COLUMNS, "site_id"]].itertuples(index=False):
-        by_site.setdefault(int(event.site_id), []).append(_event_line(event))
+        by_site.setdefault(int(str(event.site_id)), []).append(_event_line(event))
     features = []
     for site_id, site in sites.iterrows():
         n = int(site["events"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import query, session
+from dashboard import session, sourcebook
 
 METHOD_TEXT = Path(__file__).resolve().parent / "pages_text" / "method.md"
 
@@ -17,7 +17,7 @@ def render() -> None:
     _, index, _, _ = session.served_record()
     if index is not None:
         record = index.record
-        unverified = len(query.unverified_sources(record))
+        unverified = len(sourcebook.unverified_sources(record))
         st.caption(
             f"Record version {record.version}: {len(record.events)} events at "
             f"{len(record.cities)} places, {len(record.figures)} figures, {len(record.periods)} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import query, session
+from dashboard import session, sourcebook
 from dashboard.text import escape_markdown
 
 MAX_VALUE_CHARS = 40
@@ -19,7 +19,7 @@ def render() -> None:
         session.show_problems(problems)
         return
     record = index.record
-    table = query.source_rows(record)
+    table = sourcebook.source_rows(record)
     st.caption(
         f"Every source the record cites ({len(table)}), with how its stored copy was checked and "
         "the events and figures that rest on it. A source marked unverified could not be found; "
@@ -40,7 +40,7 @@ def render() -> None:
     )
     shown = table
     if event is not None:
-        ids = set(query.source_ids_of(record, event))
+        ids = set(sourcebook.source_ids_of(record, event))
         shown = shown[shown["id"].isin(ids)]
         st.info(f"Sources of event {event}.")
         st.markdown(f"[Back to this event on the map](/?event={event}) · [All sources](/sources)")

@@ -324,7 +324,7 @@ def citation(state: ViewState, record: Record, url: str, accessed: date) -> str:
     if view.exact_only:
         parts.append("exact date and place only")
     if state.place:
-        parts.append(f"place: {record.cities.loc[state.place, 'name']}")
+        parts.append(f"place: {record.cities['name'].get(state.place, state.place)}")
     if state.event:
         parts.append(f"event {state.event}")
     return (

@@ -104,7 +104,7 @@ def figures(sources: list[dict]) -> list[dict]:
     return [
         {
             "figure_id": hostile_id(f"F{i}"),
-            "kind": hostile(f"kind{i % 2}"),
+            "kind": ("deaths", "arrests")[i % 2],  # a fixed vocabulary: text elsewhere
             "label": hostile(f"label{i}"),
             "value": str(10 * (i + 1)),
             "value_max": "",
