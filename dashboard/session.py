@@ -8,6 +8,7 @@ written in one place (``write_link``) from one codec (``viewstate.encode``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -144,6 +145,11 @@ def apply_link(index: EventIndex) -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     decoded = viewstate.decode(params, record, layers(index))
     state = decoded.state
+    if state.place is not None and state.center is None:
+        # a link to a place without a map position opens on the place
+        city = record.cities.loc[[state.place]].iloc[0]
+        zoom = state.zoom if state.zoom is not None else PLACE_ZOOM
+        state = replace(state, center=(float(city["lat"]), float(city["lon"])), zoom=zoom)
     st.session_state.update(
         range=(state.view.start, state.view.end),
         categories=list(state.view.categories),
