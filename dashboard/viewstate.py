@@ -116,6 +116,32 @@ def _float(value: str | None, key: str, notices: list[str]) -> float | None:
     return number
 
 
+def _flag(
+    params: Mapping[str, Sequence[str]], key: str, otherwise: str, notices: list[str]
+) -> bool:
+    """A 0/1 part of the link (False when absent or not 0 or 1, with a notice)."""
+    value = _single(params, key, notices)
+    if value is None or value in ("0", "1"):
+        return value == "1"
+    sep = "" if otherwise.startswith(";") else " "
+    notices.append(f"'{key}={_show(value)}' is not 0 or 1{sep}{otherwise}.")
+    return False
+
+
+def _choice(
+    params: Mapping[str, Sequence[str]],
+    key: str,
+    allowed: Sequence[str],
+    otherwise: str,
+    notices: list[str],
+) -> str:
+    """One of ``allowed`` (the first when absent or not allowed, with a notice)."""
+    value = _single(params, key, notices)
+    if value and value not in allowed:
+        notices.append(f"'{key}={_show(value)}' is not one of {', '.join(allowed)}; {otherwise}.")
+    return value if value is not None and value in allowed else allowed[0]
+
+
 def decode(
     params: Mapping[str, Sequence[str]], record: Record, layers: tuple[str, ...] = LAYERS[:1]
 ) -> Decoded:
@@ -158,13 +184,7 @@ def decode(
         else:
             notices.append("The link named no known category; all categories are shown.")
 
-    exact_value = _single(params, "exact", notices)
-    exact_only = False
-    if exact_value is not None:
-        if exact_value in ("1", "0"):
-            exact_only = exact_value == "1"
-        else:
-            notices.append(f"'exact={_show(exact_value)}' is not 0 or 1 and was ignored.")
+    exact_only = _flag(params, "exact", "and was ignored", notices)
 
     place = _single(params, "city", notices) or None
     if place is not None and place not in record.cities.index:
@@ -197,24 +217,8 @@ def decode(
                 f"the {PANELS[0].lower()} is shown."
             )
 
-    layer = LAYERS[0]
-    layer_value = _single(params, "layer", notices)
-    if layer_value:
-        if layer_value in layers:
-            layer = layer_value
-        else:
-            notices.append(
-                f"'layer={_show(layer_value)}' is not one of {', '.join(layers)}; "
-                "the places are shown."
-            )
-
-    play_value = _single(params, "play", notices)
-    play = False
-    if play_value is not None:
-        if play_value in ("1", "0"):
-            play = play_value == "1"
-        else:
-            notices.append(f"'play={_show(play_value)}' is not 0 or 1; playback is paused.")
+    layer = _choice(params, "layer", layers, "the places are shown", notices)
+    play = _flag(params, "play", "; playback is paused", notices)
     speed = 1.0
     speed_value = _float(_single(params, "speed", notices), "speed", notices)
     if speed_value is not None:
@@ -225,16 +229,7 @@ def decode(
             notices.append(
                 f"Playback speed {speed_value:g} s per day is not offered; {speed:g} s is used."
             )
-    window = WINDOWS[0]
-    window_value = _single(params, "window", notices)
-    if window_value:
-        if window_value in WINDOWS:
-            window = window_value
-        else:
-            notices.append(
-                f"'window={_show(window_value)}' is not one of {', '.join(WINDOWS)}; "
-                "the range moves."
-            )
+    window = _choice(params, "window", WINDOWS, "the range moves", notices)
 
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
     state = ViewState(view, place, event, center, zoom, panel, layer, play, speed, window)
