@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -330,3 +331,34 @@ def test_a_bad_layer_or_playback_link_gives_a_notice(record_dir: Path, monkeypat
     assert "'layer='regions''" in texts or "is not one of places" in texts
     assert "playback is paused" in texts and "2 s is used" in texts and "the range moves" in texts
     assert not at.radio or all(r.label != "Map shows" for r in at.radio)
+
+
+def test_the_bundled_record_opens_on_the_latest_official_toll_and_local_circles(
+    monkeypatch,
+) -> None:
+    """On the real record: the deaths headline is the latest national toll an official gave
+    (computed here from figures.csv), and the capital's circle counts only what happened there."""
+    record = data.load_record(data.DEFAULT_DATA_DIR)
+    figures = record.figures
+    tolls = figures[
+        (figures["kind"] == "death toll")
+        & (figures["scope"] == "national")
+        & (figures["claimant_type"] == "officials")
+    ]
+    latest = tolls.sort_values(["as_of", "value"]).iloc[-1]
+    at = run_app(data.DEFAULT_DATA_DIR, monkeypatch)
+    assert metrics(at)["Death toll (latest official)"] == f"{int(latest['value']):,}"
+    events = record.events
+    local = events[(events["city_id"] == "nur-sultan") & (events["scope"] != "national")]
+    national = events[events["scope"] == "national"]
+    assert len(national) > 0
+    feature_group = folium_args(at)["feature_group"]
+    from dashboard import mapview
+
+    (radius,) = re.findall(
+        r'"city_id": "nur-sultan", "dominant": "[^"]+", "colour": "[^"]+", "radius": ([0-9.]+)',
+        feature_group,
+    )
+    assert float(radius) == mapview.radius_for(len(local)) < mapview.radius_for(len(local) + 1)
+    nationwide = [e.label for e in at.expander if e.label.startswith("Nationwide")]
+    assert nationwide == [f"Nationwide measures in this range: {len(national)}"]

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard import charts, data
 from dashboard.data import CATEGORIES
@@ -198,3 +200,30 @@ def test_index_memory_does_not_grow_with_period_times_places(tmp_path: Path) -> 
     assert index.counts(view).events == len(plain)
     local = plain[plain["scope"] != "national"]
     assert index.city_totals(view)["events"].sum() == len(local)
+
+
+@pytest.fixture(scope="module")
+def random_index(tmp_path_factory: pytest.TempPathFactory) -> EventIndex:
+    return EventIndex(random_record(tmp_path_factory.mktemp("prop") / "r", 400, 11, 12))
+
+
+DAY = st.integers(min_value=-3, max_value=37)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(a=DAY, b=DAY, cats=st.sets(st.sampled_from(CATEGORIES), min_size=1), exact=st.booleans())
+def test_any_view_is_answered_as_the_plain_filter_answers_it(random_index, a, b, cats, exact):
+    index = random_index
+    lo = index.record.settings.period[0]
+    start, end = sorted((a, b))
+    categories = tuple(c for c in CATEGORIES if c in cats)
+    view = View(lo + timedelta(days=start), lo + timedelta(days=end), categories, exact)
+    plain = filter_events(index.record.events, view)
+    local = plain[plain["scope"] != "national"]
+    assert ids(index.events_in(view)) == ids(plain)
+    assert index.counts(view).events == len(plain)
+    assert index.counts(view).national == len(plain) - len(local)
+    totals = index.city_totals(view)
+    assert totals["events"].to_dict() == local.groupby("city_id").size().to_dict()
