@@ -75,7 +75,8 @@ APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # place circles (a place's sites and the regions are other paths)
 CIRCLES = ".leaflet-overlay-pane path.qm-city"
-TIMEOUT_MS = 30_000
+# generous: make test runs two browser test files at once on two cores
+TIMEOUT_MS = 60_000
 _TILE_PATH = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpe?g|webp|pbf)$")
 # Not running, and the script has drawn something (before the first run the page is empty).
 _IDLE = f"""() => document.querySelector("{APP_IDLE}")

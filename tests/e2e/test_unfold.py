@@ -55,7 +55,7 @@ def test_playback_steps_to_the_end_without_reloading_the_map(app_server, page) -
         arg=f"{HI:%-d %b %Y}",
         timeout=60_000,
     )
-    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)  # it stopped
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60_000)  # it stopped
     wait_for_idle(page)
     assert thumbs(page) == [f"{HI - timedelta(days=1):%-d %b %Y}", f"{HI:%-d %b %Y}"]
     assert link(page)["play"] == "0" and link(page)["to"] == HI.isoformat()
@@ -131,7 +131,7 @@ def test_selecting_almaty_zooms_in_and_draws_its_sites(app_server, page) -> None
     box.click()
     page.keyboard.type("Алматы")
     page.keyboard.press("Enter")
-    frame.wait_for_function("() => map.getZoom() >= 10", timeout=30_000)
+    frame.wait_for_function("() => map.getZoom() >= 10", timeout=60_000)
     wait_for_idle(page)
     centre = frame.evaluate("() => map.getCenter()")
     almaty = RECORD.cities.loc["almaty"]
@@ -153,5 +153,5 @@ def test_selecting_almaty_zooms_in_and_draws_its_sites(app_server, page) -> None
     box.click()
     page.keyboard.type("All places")
     page.keyboard.press("Enter")
-    frame.wait_for_function("() => map.getZoom() <= 6", timeout=30_000)
+    frame.wait_for_function("() => map.getZoom() <= 6", timeout=60_000)
     assert net_log(page).errors == []
