@@ -252,9 +252,7 @@ def _map(
     if regions is not None:
         layer = mapview.region_layer(regions.display, answers.regions)
     else:
-        layer = mapview.city_layer(
-            answers.circles, state.place, open_popup=st.session_state.pop("popup_open", False)
-        )
+        layer = mapview.city_layer(answers.circles, state.place, open_popup=_popup_open())
         mapview.add_sites(layer, answers.sites, answers.site_events)
     with basemap.literal_scripts():
         st_folium(
@@ -296,6 +294,14 @@ def _map(
         "approximate.",
         unsafe_allow_html=True,
     )
+
+
+def _popup_open() -> bool:
+    """Whether the selected place's popup opens with this redraw (after a click), remembered
+    for the rerun the map's own move may make (see session.on_map_change)."""
+    shown = bool(st.session_state.pop("popup_open", False))
+    st.session_state["popup_shown"] = shown
+    return shown
 
 
 def _nationwide(answers: query.Answers) -> None:

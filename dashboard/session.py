@@ -282,6 +282,9 @@ def on_map_change(cities: pd.DataFrame, bbox: tuple[float, float, float, float])
     clicked = reported.get("last_object_clicked")
     tooltip = reported.get("last_object_clicked_tooltip") or ""
     if clicked == ss.get("last_click"):
+        # only the position moved (after a click, the map flying to the place): a popup that
+        # was open stays open through the redraw this rerun makes
+        ss["popup_open"] = ss.get("popup_shown", False)
         return
     ss["last_click"] = clicked
     if not clicked or not {"lat", "lng"} <= clicked.keys() or mapview.AREA_TOOLTIP in tooltip:

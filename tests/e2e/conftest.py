@@ -39,10 +39,13 @@ _HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test under tests/e2e as ``browser`` (deselect with ``-m 'not browser'``)."""
+    """Mark every test under tests/e2e as ``browser`` (deselect with ``-m 'not browser'``),
+    and keep them in one xdist group: they run one after another in one worker while the other
+    worker runs the rest (two browser tests at once on two cores starve each other)."""
     for item in items:
         if _HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
