@@ -93,10 +93,10 @@ class EventIndex:
         self._fatal_sum = np.concatenate(([0], np.cumsum(self.fatalities[order])))
         # Sites: each distinct (place, coordinates) of local events, named by the locations
         # the events there give (most used first).
-        site_keys = pd.MultiIndex.from_arrays(
-            [events["city_id"], events["latitude"], events["longitude"]]
-        )
-        codes_, uniques = pd.factorize(site_keys)
+        where = ["city_id", "latitude", "longitude"]
+        codes_ = events.groupby(where, sort=False, observed=True).ngroup().to_numpy()
+        first = np.unique(codes_, return_index=True)[1]
+        uniques = events[where].iloc[first].itertuples(index=False, name=None)
         self.site_codes = np.where(national, -1, codes_)
         is_local = ~np.broadcast_to(np.asarray(national, dtype=bool), len(codes_))
         local = pd.DataFrame({"site": codes_, "location": events["location"].to_numpy()})[is_local]

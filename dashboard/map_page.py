@@ -331,8 +331,11 @@ def _panels(answers: query.Answers) -> None:
     if timeline.open:
         with timeline:
             showing = view.end if st.session_state["play"] else None
+            daily = session.daily_counts(
+                record.version, view.categories, view.exact_only, answers.index
+            )
             counts_chart, periods_chart = charts.timeline_chart(
-                answers.daily_counts, answers.periods, period, (view.start, view.end), showing
+                daily, answers.periods, period, (view.start, view.end), showing
             )
             st.vega_lite_chart(spec=counts_chart, width="stretch")
             st.vega_lite_chart(spec=periods_chart, width="stretch")

@@ -347,12 +347,6 @@ class Answers:
         return region_rows(self.index, self.view)
 
     @functools.cached_property
-    def daily_counts(self) -> pd.DataFrame:
-        """Events per day over the whole record period under the view's filters."""
-        lo, hi = self.record.settings.period
-        return self.index.daily_counts(View(lo, hi, self.view.categories, self.view.exact_only))
-
-    @functools.cached_property
     def figures(self) -> pd.DataFrame:
         return figure_frame(self.record, (self.view.start, self.view.end))
 

@@ -118,6 +118,17 @@ def map_labels(version: str, _record: data.Record) -> list[tuple[str, float, flo
     return basemap.label_places(_record)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def daily_counts(
+    version: str, categories: tuple[str, ...], exact_only: bool, _index: EventIndex
+) -> pd.DataFrame:
+    """Events per day over the whole record under the filters: the timeline does not follow
+    the date range, so a slider move or a playback step reuses it (cached per record)."""
+    del version  # part of the cache key only
+    lo, hi = _index.record.settings.period
+    return _index.daily_counts(View(lo, hi, categories, exact_only))
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def place_options(version: str, _record: data.Record) -> dict[str, str]:
     """The place picker's options, "" (all places) first, then places by name, each with the
