@@ -253,7 +253,12 @@ def _map(
         layer = mapview.region_layer(regions.display, answers.regions)
     else:
         layer = mapview.city_layer(answers.circles, state.place, open_popup=_popup_open())
-        mapview.add_sites(layer, answers.sites, answers.site_events)
+        # Other places' sites only once the map is zoomed in (its zoom is reported, and a zoom
+        # reruns the page anyway): at the country's zoom they would be hidden, and cost a move.
+        zoomed = (st.session_state.get("map_zoom") or 0) >= mapview.SITE_ZOOM - 1
+        if zoomed or state.place is not None:
+            sites = answers.sites if zoomed else answers.sites[answers.sites["selected"]]
+            mapview.add_sites(layer, sites, answers.site_events)
     with basemap.literal_scripts():
         st_folium(
             base,
