@@ -234,17 +234,7 @@ def test_source_url_must_be_http(record_dir: Path) -> None:
 
 
 def test_figures_are_validated(record_dir: Path) -> None:
-    base = {
-        "figure_id": "F1",
-        "kind": "deaths",
-        "label": "people killed",
-        "value": "26",
-        "unit": "people",
-        "scope": "national",
-        "as_of": "2022-01-07",
-        "claimed_by": "officials",
-        "source_ids": "s1",
-    }
+    base = dict(FIGURE)
     bad = [
         dict(base, figure_id="F2", value="-1"),
         dict(base, figure_id="F3", scope="mars"),
