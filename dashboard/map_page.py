@@ -318,12 +318,18 @@ def _nationwide(answers: query.Answers) -> None:
             "the blackout, the CSTO request...). They are not drawn on any place."
         )
         if len(national):
+            shown = national.head(TABLE_LIMIT)  # a rerun's work stays bounded
             st.dataframe(
-                query.event_rows(national, answers.record).drop(columns=["place", "id"]),
+                query.event_rows(shown, answers.record).drop(columns=["place", "id"]),
                 hide_index=True,
                 width="stretch",
                 column_config=EVENT_COLUMNS,
             )
+            if len(national) > len(shown):
+                st.caption(
+                    f"Showing the first {len(shown)} of {len(national)}; "
+                    "the downloads hold all of them."
+                )
 
 
 def _panels(answers: query.Answers) -> None:
