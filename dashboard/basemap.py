@@ -93,7 +93,8 @@ class MapStyle(MacroElement):
         """
 {% macro header(this, kwargs) %}
 <style>
-.leaflet-tooltip { white-space: normal; max-width: 22em; overflow-wrap: anywhere; }
+.leaflet-tooltip { white-space: normal; width: max-content; max-width: 22em;
+    overflow-wrap: anywhere; }
 .leaflet-popup-content { overflow-wrap: anywhere; }
 .leaflet-tooltip.qm-label { display: none; background: transparent; border: none;
     box-shadow: none; padding: 0 2px; color: #222; font: 12px/1.2 sans-serif;

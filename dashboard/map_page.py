@@ -18,6 +18,7 @@ from dashboard import (
     basemap,
     charts,
     export,
+    keep,
     mapview,
     places,
     query,
@@ -60,6 +61,7 @@ def render() -> None:
     answers = query.Answers(index, state.view, state.place)
     _headline(answers)
     _map(index, answers, state, data_dir)
+    _keep(answers, state, data_dir)
     _nationwide(answers)
     _panels(answers)
     _share(state, index)
@@ -301,6 +303,62 @@ def _map(
     )
 
 
+def _keep(answers: query.Answers, state: viewstate.ViewState, data_dir: Path) -> None:
+    """ "Download this map": the view's map as one HTML file that opens offline (built only
+    when the button is pressed)."""
+    if not keep.available(assets.DEFAULT_VENDOR_DIR):
+        st.caption(
+            "Downloading the map needs its scripts installed on this server "
+            f"({assets.INSTALL_HINT})."
+        )
+        return
+    view = answers.view
+    st.download_button(
+        "Download this map (one HTML file, opens offline)",
+        data=functools.partial(_kept_map, answers, state, data_dir, _view_url(state)),
+        file_name=f"qantar-map-{view.start:%Y%m%d}-{view.end:%Y%m%d}.html",
+        mime="text/html",
+        icon=":material/map:",
+        on_click="ignore",
+    )
+
+
+def _kept_map(answers: query.Answers, state: viewstate.ViewState, data_dir: Path, link: str) -> str:
+    record, view, counts = answers.record, answers.view, answers.counts
+    base = basemap.base_map(
+        record.settings.bbox,
+        None,
+        basemap.label_places(record),
+        session.outline_file(data_dir),
+        (state.center, state.zoom) if state.center is not None and state.zoom else None,
+    )
+    regions = answers.index.regions if state.layer == "regions" else None
+    if regions is not None:
+        layer = mapview.region_layer(regions.display, answers.regions)
+        legend = mapview.region_legend(answers.regions)
+        credits = [mapview.REGIONS_CREDIT]
+    else:
+        layer = mapview.city_layer(answers.circles, state.place)
+        legend = list(mapview.legend_items())
+        credits = []
+    lines = [
+        f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}: {counts.events} events at "
+        f"{counts.places} places.",
+        f"Record version {record.version}, {len(record.sources)} sources; record CC BY 4.0 "
+        "(Qantar Map). Tiles, when online: © OpenStreetMap contributors.",
+        *credits,
+    ]
+    return keep.standalone_html(
+        base,
+        layer,
+        vendor_dir=assets.DEFAULT_VENDOR_DIR,
+        title=record.settings.title,
+        lines=lines,
+        legend=legend,
+        link=link,
+    )
+
+
 def _popup_open() -> bool:
     """Whether the selected place's popup opens with this redraw (after a click), remembered
     for the rerun the map's own move may make (see session.on_map_change)."""
@@ -398,12 +456,17 @@ def _figures(figures: pd.DataFrame, period: tuple[date, date]) -> None:
             )
 
 
-def _share(state: viewstate.ViewState, index: EventIndex) -> None:
-    params = session.write_link(state)
+def _view_url(state: viewstate.ViewState) -> str:
+    """The link to a view, as the address bar shows it."""
     page_url = (st.context.url or "").split("?")[0]
     if page_url.count("/") == 2:  # "http://host" -> "http://host/", as the address bar shows it
         page_url += "/"
-    share_url = f"{page_url}?{urlencode(params)}"
+    return f"{page_url}?{urlencode(viewstate.encode(state))}"
+
+
+def _share(state: viewstate.ViewState, index: EventIndex) -> None:
+    session.write_link(state)
+    share_url = _view_url(state)
     share, cite = st.columns(2)
     with share.expander("Share this view"):
         st.code(share_url, language=None, wrap_lines=True)
