@@ -28,4 +28,6 @@ pages = [
     st.Page(sources_page.render, title="Sources", icon=":material/menu_book:", url_path="sources"),
     st.Page(method_page.render, title="Method", icon=":material/info:", url_path="method"),
 ]
-st.navigation(pages, position="top" if len(pages) > 1 else "hidden").run()
+# embedded (?embed=true), the map page alone: its link back leads to the other pages
+shown = len(pages) > 1 and not st.context.is_embedded
+st.navigation(pages, position="top" if shown else "hidden").run()

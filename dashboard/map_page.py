@@ -28,7 +28,7 @@ from dashboard import (
 )
 from dashboard.data import CATEGORIES
 from dashboard.index import EventIndex
-from dashboard.text import category_label, escape_markdown
+from dashboard.text import category_label, escape_html, escape_markdown
 
 TABLE_LIMIT = 500
 # What the map reports back: a click selects a place; a pan or zoom moves the view's position
@@ -43,7 +43,9 @@ EVENT_COLUMNS = {"date": DATE_COLUMN, "sources page": SOURCES_COLUMN}
 
 def render() -> None:
     data_dir, index, problems, rejected = session.served_record()
-    st.title("Qantar Map")
+    embedded = bool(st.context.is_embedded)  # ?embed=true: the map and its controls only
+    if not embedded:
+        st.title("Qantar Map")
     if index is None:
         st.error("The record could not be loaded. Fix these problems and reload the page:")
         st.text(f"Record folder: {data_dir}")
@@ -52,15 +54,26 @@ def render() -> None:
         return
     record = index.record
     session.apply_link(index)
-    st.caption(
-        f"{escape_markdown(record.settings.title)}: where and when protests and the "
-        "crackdown happened, with the sources for every event."
-    )
+    if not embedded:
+        st.caption(
+            f"{escape_markdown(record.settings.title)}: where and when protests and the "
+            "crackdown happened, with the sources for every event."
+        )
     _notices(record.version, problems, rejected)
     state = _controls(index)
     answers = query.Answers(index, state.view, state.place)
     _headline(answers)
     _map(index, answers, state, data_dir)
+    if embedded:
+        session.write_link(state)
+        st.link_button(
+            "Open this view in Qantar Map, with its sources",
+            _view_url(state),
+            icon=":material/open_in_new:",
+        )
+        if state.play:
+            _ticker(state.speed, record.settings.period)
+        return
     _keep(answers, state, data_dir)
     _nationwide(answers)
     _panels(answers)
@@ -464,6 +477,15 @@ def _view_url(state: viewstate.ViewState) -> str:
     return f"{page_url}?{urlencode(viewstate.encode(state))}"
 
 
+def _embed_snippet(share_url: str, title: str) -> str:
+    """An iframe of the view in Streamlit's embed mode (no toolbar, compact)."""
+    src = f"{share_url}&embed=true" if "?" in share_url else f"{share_url}?embed=true"
+    return (
+        f'<iframe src="{escape_html(src)}" title="{escape_html("Qantar Map: " + title)}" '
+        'width="100%" height="1100" style="border:0" loading="lazy"></iframe>'
+    )
+
+
 def _share(state: viewstate.ViewState, index: EventIndex) -> None:
     session.write_link(state)
     share_url = _view_url(state)
@@ -471,6 +493,14 @@ def _share(state: viewstate.ViewState, index: EventIndex) -> None:
     with share.expander("Share this view"):
         st.code(share_url, language=None, wrap_lines=True)
         st.caption("The same link as in the address bar, map position included.")
+    with share.expander("Embed this view"):
+        st.code(
+            _embed_snippet(share_url, index.record.settings.title), language="html", wrap_lines=True
+        )
+        st.caption(
+            "Paste it into a web page: the map and its controls for this view, with a link "
+            "back to the full view."
+        )
     with cite.expander("Cite this view"):
         st.code(
             viewstate.citation(state, index.record, share_url, date.today()),
