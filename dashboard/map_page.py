@@ -290,7 +290,7 @@ def _map(
             # map reported would move it by rounding and make it report again, in a loop.
             center=st.session_state["map_target"][0],
             zoom=st.session_state["map_target"][1],
-            height=600,
+            height=480 if st.context.is_embedded else 600,  # embedded: compact
             use_container_width=True,
         )
     if regions is not None:
@@ -482,7 +482,7 @@ def _embed_snippet(share_url: str, title: str) -> str:
     src = f"{share_url}&embed=true" if "?" in share_url else f"{share_url}?embed=true"
     return (
         f'<iframe src="{escape_html(src)}" title="{escape_html("Qantar Map: " + title)}" '
-        'width="100%" height="1100" style="border:0" loading="lazy"></iframe>'
+        'width="100%" height="1200" style="border:0" loading="lazy"></iframe>'
     )
 
 

@@ -323,8 +323,9 @@ def legend_items() -> Iterable[tuple[str, str]]:
 
 # --------------------------------------------------------------------------- regions
 
-# Sequential, colour-blind safe (ColorBrewer YlOrRd, 5 classes); white for no events.
-REGION_SHADES = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+# Sequential (ColorBrewer YlOrRd, its lightest class darkened to #ffeda0 so that it stays apart
+# from white, "no events", for tritanopes too: tests/test_palette.py).
+REGION_SHADES = ("#ffeda0", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 REGION_NONE = "#ffffff"
 REGIONS_CREDIT = "Regions: geokz (A. Rodionov), CC BY 4.0, simplified"
 

@@ -72,13 +72,14 @@ CATEGORY_LABELS: dict[str, str] = {
 }
 
 # Colour-blind-safe (Okabe-Ito based): protest orange, riot vermilion-brown, crackdown purple,
-# government green, context grey. One palette for the map, the charts and the legend.
+# government green, context light grey (tests/test_palette.py checks them under colour-blind
+# simulations). One palette for the map, the charts and the legend.
 CATEGORY_COLOURS: dict[str, str] = {
     "protest": "#e69f00",
     "riot": "#a6361c",
     "crackdown": "#5d3a9b",
     "government response": "#009e73",
-    "context": "#999999",
+    "context": "#bbbbbb",
 }
 
 # What a place's circle is coloured by: the category with most events among these, "mixed" for a
