@@ -114,18 +114,35 @@ class TileFallback(MacroElement):
     """A map that still reads when no tile loads (tile servers blocked or offline): if a tile
     fails, or none has loaded after ``TILE_WAIT_MS``, the map gets the class ``qm-no-tiles``,
     which hides the tile pane and shows a permanent label on each of ``labels`` (escaped
-    names with their coordinates). The first tile that loads takes the class away again."""
+    names with their coordinates, busiest first; a label that would overlap one before it is
+    hidden at that zoom). The first tile that loads takes the class away again."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 (function (map, labels) {
     var box = map.getContainer(), loaded = false;
-    function noTiles() { if (!loaded) { box.classList.add("qm-no-tiles"); } }
-    labels.forEach(function (place) {
-        L.tooltip([place[1], place[2]], {content: place[0], permanent: true, direction: "right",
-                                         offset: [6, 0], className: "qm-label"}).addTo(map);
+    function noTiles() { if (!loaded) { box.classList.add("qm-no-tiles"); declutter(); } }
+    var tips = labels.map(function (place) {
+        return L.tooltip([place[1], place[2]], {content: place[0], permanent: true,
+                         direction: "right", offset: [6, 0], className: "qm-label"}).addTo(map);
     });
+    // Labels never overlap: busiest place first, a label that would cover one already shown
+    // is hidden at this zoom (a phone's narrow map shows fewer names, all readable).
+    function declutter() {
+        var shown = [];
+        tips.forEach(function (tip) {
+            var el = tip.getElement();
+            if (!el) { return; }
+            el.style.visibility = "";
+            var r = el.getBoundingClientRect();
+            var hit = r.width > 0 && shown.some(function (s) {
+                return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+            });
+            if (hit) { el.style.visibility = "hidden"; } else if (r.width > 0) { shown.push(r); }
+        });
+    }
+    map.on("zoomend moveend resize", declutter);
     map.eachLayer(function (layer) {
         if (layer instanceof L.TileLayer) {
             layer.on("tileload", function () {

@@ -213,6 +213,30 @@ def test_phone_width_has_no_horizontal_overflow(app_server, page) -> None:
     open_app(page, app_server.url)
     frame = map_frame(page)
     assert frame.locator(CIRCLES).count() > 0
+    # the whole country fits; the place names (no tiles here) are readable and never overlap
+    west, south, east, north = RECORD.settings.bbox
+    assert frame.evaluate(
+        "b => window.map.getBounds().contains(L.latLngBounds([[b[1], b[0]], [b[3], b[2]]]))",
+        [west, south, east, north],
+    )
+    frame.locator(".qm-no-tiles").wait_for(state="attached")
+    labels = frame.evaluate(
+        """() => Array.from(document.querySelectorAll('.leaflet-tooltip.qm-label'))
+          .filter(el => getComputedStyle(el).visibility !== 'hidden' && el.offsetWidth > 0)
+          .map(el => { const r = el.getBoundingClientRect();
+                       return [r.left, r.top, r.right, r.bottom,
+                               parseFloat(getComputedStyle(el).fontSize)]; })"""
+    )
+    assert len(labels) >= 5, labels
+    assert all(size >= 12 for *_, size in labels)
+    overlaps = [
+        (a, b)
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    ]
+    assert overlaps == []
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "phone-390.png"))
     widths = page.evaluate(
