@@ -122,7 +122,7 @@ def _timeline_specs(period: tuple[date, date]) -> tuple[Spec, Spec]:
     # The day playback is showing: a red rule at the middle of the range's last day.
     showing = (
         alt.Chart(alt.Data(name="showing"))
-        .mark_rule(color="#d62728", strokeWidth=2)
+        .mark_rule(color="#d62728", strokeWidth=2, aria=False)  # the date it names is on the slider
         .encode(x=alt.X("day:T", scale=scale, axis=axis), tooltip=[alt.Tooltip("label:N")])
     )
     top = alt.layer(blackout, bars, outline, showing).properties(height=200, width="container")
