@@ -99,7 +99,7 @@ def _date(value: str | None, key: str, notices: list[str]) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        notices.append(f"'{key}={_show(value)}' is not a date (YYYY-MM-DD) and was ignored.")
+        notices.append(f"{key}={_show(value)} is not a date (YYYY-MM-DD) and was ignored.")
         return None
 
 
@@ -111,7 +111,7 @@ def _float(value: str | None, key: str, notices: list[str]) -> float | None:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        notices.append(f"'{key}={_show(value)}' is not a number and was ignored.")
+        notices.append(f"{key}={_show(value)} is not a number and was ignored.")
         return None
     return number
 
@@ -124,7 +124,7 @@ def _flag(
     if value is None or value in ("0", "1"):
         return value == "1"
     sep = "" if otherwise.startswith(";") else " "
-    notices.append(f"'{key}={_show(value)}' is not 0 or 1{sep}{otherwise}.")
+    notices.append(f"{key}={_show(value)} is not 0 or 1{sep}{otherwise}.")
     return False
 
 
@@ -138,7 +138,7 @@ def _choice(
     """One of ``allowed`` (the first when absent or not allowed, with a notice)."""
     value = _single(params, key, notices)
     if value and value not in allowed:
-        notices.append(f"'{key}={_show(value)}' is not one of {', '.join(allowed)}; {otherwise}.")
+        notices.append(f"{key}={_show(value)} is not one of {', '.join(allowed)}; {otherwise}.")
     return value if value is not None and value in allowed else allowed[0]
 
 
@@ -213,7 +213,7 @@ def decode(
             panel = by_slug[panel_value.lower()]
         else:
             notices.append(
-                f"'panel={_show(panel_value)}' is not one of {', '.join(by_slug)}; "
+                f"panel={_show(panel_value)} is not one of {', '.join(by_slug)}; "
                 f"the {PANELS[0].lower()} is shown."
             )
 
