@@ -44,6 +44,8 @@ from dashboard import data, record_cache  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 APPS = {"Qantar Map": "dashboard/app.py", "naive folium": "bench/naive_app.py"}
+FLOOR_APP = "bench/floor_app.py"
+FIRST_VIEW_TARGET = 1.5  # the first view, at most this many times the floor page's
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 NAIVE_SIZES = (1_000, 10_000)
 EXTRA_PLACES = 2_000
@@ -304,6 +306,59 @@ def browser_case(case: Case, browser, vendor: Path, moves: int, cold_cached: boo
             server.stop()
 
 
+def first_view_vs_floor(browser, vendor: Path, rounds: int) -> dict:  # noqa: ANN001
+    """Qantar Map (bundled record) and the floor page (bench/floor_app.py), each on a fresh
+    server: the first reader's page open -> first circle drawn, then ``rounds`` fresh browser
+    contexts each, alternating between the two, page open -> first circle drawn (warm
+    servers). Returns the medians and their ratio."""
+    from harness import launch_app
+
+    servers = {"Qantar Map": None, "floor page": None}
+    scripts = {"Qantar Map": APPS["Qantar Map"], "floor page": FLOOR_APP}
+    first: dict[str, float] = {}
+    times: dict[str, list[float]] = {name: [] for name in servers}
+    try:
+        for name in servers:
+            servers[name] = launch_app(None, script=scripts[name], timeout=120.0)
+            page, _, first[name] = open_until_map(
+                browser, servers[name], vendor, 120.0, time.perf_counter()
+            )
+            page.context.close()
+        for _ in range(rounds):
+            for name, server in servers.items():
+                page, _, seconds = open_until_map(
+                    browser, server, vendor, 120.0, time.perf_counter()
+                )
+                page.context.close()
+                times[name].append(seconds)
+    finally:
+        for server in servers.values():
+            if server is not None:
+                server.stop()
+    ours, floor = (statistics.median(times[n]) for n in servers)
+    return {
+        "first_reader_s": first,
+        "open_to_map_s": {n: statistics.median(t) for n, t in times.items()},
+        "all_s": times,
+        "ratio": ours / floor,
+    }
+
+
+def first_view_table(result: dict) -> str:
+    ratio = result["ratio"]
+    verdict = "met" if ratio <= FIRST_VIEW_TARGET else "NOT met"
+    rows = [
+        "| page | first reader after a fresh start | page open -> map drawn (median) |",
+        "| --- | ---: | ---: |",
+    ]
+    for name, median in result["open_to_map_s"].items():
+        rows.append(f"| {name} | {result['first_reader_s'][name]:.2f} s | {median:.2f} s |")
+    rows.append(
+        f"\nFirst view: {ratio:.2f}x the floor page (target <= {FIRST_VIEW_TARGET}x: {verdict})"
+    )
+    return "\n".join(rows)
+
+
 _THUMB_TEXT = """() => Array.from(document.querySelectorAll("[data-testid='stSliderThumbValue']"))
     .map(e => e.textContent).join("|")"""
 
@@ -437,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-moves", type=int, default=2, help="slider moves (naive app)")
     parser.add_argument("--no-extra-places", action="store_true")
     parser.add_argument("--no-browser", action="store_true", help="AppTest measurements only")
+    parser.add_argument(
+        "--first-view-rounds", type=int, default=5, help="fresh pages per app, ours vs the floor"
+    )
     args = parser.parse_args(argv)
     # a plain kill ends the run through the finally blocks below, which stop what it started
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -481,7 +539,12 @@ def main(argv: list[str] | None = None) -> int:
         browser = launch_browser(playwright)
     done: list[Case] = []
     stopped = None
+    first_view = None
     try:
+        if browser is not None and args.first_view_rounds > 0:
+            log("first view: Qantar Map vs the floor page")
+            first_view = first_view_vs_floor(browser, vendor, args.first_view_rounds)
+            log(f"first view: {json.dumps(first_view)}")
         for case in cases:
             moves = args.moves if case.app == "Qantar Map" else args.naive_moves
             label = f"{case.app}, {case.events:,} events, {case.places:,} places"
@@ -508,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
             playwright.stop()
 
+    if first_view is not None:
+        print(first_view_table(first_view) + "\n")
     print(table(done, skipped + ([stopped] if stopped else [])))
     for n in (10_000,):
         line = speedup(done, n)
