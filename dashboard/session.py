@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.logger import get_logger
 
-from dashboard import basemap, data, mapview, places, record_cache, viewstate
+from dashboard import basemap, data, i18n, mapview, places, record_cache, viewstate
 from dashboard.data import CATEGORIES
+from dashboard.i18n import tr
 from dashboard.index import EventIndex, View
 from dashboard.regions import REGIONS_FILE, load_regions, uncovered_places
 
@@ -129,18 +130,33 @@ def daily_counts(
     return _index.daily_counts(View(lo, hi, categories, exact_only))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def place_options(version: str, _record: data.Record) -> dict[str, str]:
+@st.cache_data(max_entries=12, show_spinner=False)
+def place_options(version: str, language: str, _record: data.Record) -> dict[str, str]:
     """The place picker's options, "" (all places) first, then places by name, each with the
-    label it is found by (every spelling; cached per record version)."""
-    del version  # part of the cache key only
+    label it is found by (every spelling; cached per record version and language)."""
+    del version, language  # part of the cache key only
     cities = _record.cities.sort_values("name", kind="stable")
-    return {"": "All places"} | {
+    return {"": tr("All places")} | {
         str(city_id): places.label(place) for city_id, place in cities.iterrows()
     }
 
 
 # --------------------------------------------------------------------------- link <-> widgets
+
+
+def language() -> str:
+    """This run's interface language, set before anything is drawn: the switch's, else the
+    link's ``lang``, else the browser's locale, else English."""
+    ss = st.session_state
+    if ss.get("lang") not in i18n.LANGUAGES:
+        asked = st.query_params.get("lang")
+        ss["lang"] = (
+            asked
+            if asked in i18n.LANGUAGES
+            else i18n.from_locale(st.context.locale) or i18n.DEFAULT
+        )
+    i18n.use(ss["lang"])
+    return str(ss["lang"])
 
 
 def layers(index: EventIndex) -> tuple[str, ...]:
@@ -199,6 +215,7 @@ def current_state() -> viewstate.ViewState:
         play=bool(ss["play"]),
         speed=float(ss["speed"]),
         window=ss["window"],
+        lang=ss.get("lang", i18n.DEFAULT),
     )
 
 

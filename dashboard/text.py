@@ -10,6 +10,8 @@ import re
 
 from markupsafe import escape
 
+from dashboard.i18n import N_, tr
+
 # Characters that are harmless in HTML text but are syntax one level further down: JS template
 # literals and Leaflet read `` ` `` and ``$``, a backslash-digit ends a JS string early, and
 # branca passes every rendered script through Jinja again, so ``{% endif %}`` in a note would
@@ -64,11 +66,11 @@ def shorten(text: object, limit: int) -> str:
 # --------------------------------------------------------------------------- labels + palette
 
 CATEGORY_LABELS: dict[str, str] = {
-    "protest": "Protest",
-    "riot": "Riot or attack",
-    "crackdown": "Crackdown",
-    "government response": "Government response",
-    "context": "Context",
+    "protest": N_("Protest"),
+    "riot": N_("Riot or attack"),
+    "crackdown": N_("Crackdown"),
+    "government response": N_("Government response"),
+    "context": N_("Context"),
 }
 
 # Colour-blind-safe (Okabe-Ito based): protest orange, riot vermilion-brown, crackdown purple,
@@ -97,7 +99,7 @@ PERIOD_COLOURS: dict[str, str] = {
 
 def category_label(category: str) -> str:
     """How a category is named on the page."""
-    return CATEGORY_LABELS.get(category, category.capitalize())
+    return tr(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category.capitalize()
 
 
 def precision_text(time_precision: int, geo_precision: int) -> str:
@@ -105,9 +107,9 @@ def precision_text(time_precision: int, geo_precision: int) -> str:
     parts = [
         label
         for label, approximate in (
-            ("date approximate", time_precision > 1),
-            ("place approximate", geo_precision > 1),
+            (tr("date approximate"), time_precision > 1),
+            (tr("place approximate"), geo_precision > 1),
         )
         if approximate
     ]
-    return ", ".join(parts) or "exact"
+    return ", ".join(parts) or tr("exact")

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from dashboard import i18n
 from dashboard.data import CATEGORIES, Record
 from dashboard.index import View
 
@@ -68,6 +69,7 @@ class ViewState:
     play: bool = False
     speed: float = 1.0
     window: str = WINDOWS[0]
+    lang: str = i18n.DEFAULT
 
 
 @dataclass
@@ -230,9 +232,10 @@ def decode(
                 f"Playback speed {speed_value:g} s per day is not offered; {speed:g} s is used."
             )
     window = _choice(params, "window", WINDOWS, "the range moves", notices)
+    lang = _choice(params, "lang", tuple(i18n.LANGUAGES), "the browser's language is used", notices)
 
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
-    state = ViewState(view, place, event, center, zoom, panel, layer, play, speed, window)
+    state = ViewState(view, place, event, center, zoom, panel, layer, play, speed, window, lang)
     return Decoded(state, notices)
 
 
@@ -306,6 +309,7 @@ def encode(state: ViewState) -> dict[str, str]:
     params["play"] = "1" if state.play else "0"
     params["speed"] = f"{state.speed:g}"
     params["window"] = state.window
+    params["lang"] = state.lang
     return params
 
 

@@ -1,0 +1,94 @@
+"""Every interface string in all three languages: the strings are extracted from the code as
+``make messages`` extracts them (Babel, keywords ``tr`` and ``N_``), and each must have a
+Russian and a Kazakh translation with the same placeholders; no catalog keeps unused ones."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from dashboard import i18n
+
+DASHBOARD = Path(i18n.__file__).resolve().parent
+KEYWORDS = {"tr": None, "N_": None}
+
+
+def extracted() -> set[str]:
+    found = extract_from_dir(
+        str(DASHBOARD), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=()
+    )
+    return {message for _file, _line, message, _comments, _context in found}
+
+
+def placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+
+
+MESSAGES = extracted()
+
+
+def test_the_code_has_interface_strings_to_check() -> None:
+    assert {"Dates", "Share this view", "Protest"} <= MESSAGES
+
+
+@pytest.mark.parametrize("language", i18n.TRANSLATED)
+def test_every_string_has_a_translation_with_the_same_placeholders(language: str) -> None:
+    catalog = i18n.catalog(language)
+    untranslated = [m for m in MESSAGES if (e := catalog.get(m)) is None or not e.string or e.fuzzy]
+    assert untranslated == []
+    differ = [m for m in MESSAGES if placeholders(m) != placeholders(str(catalog.get(m).string))]
+    assert differ == []
+    unused = [e.id for e in catalog if e.id and e.id not in MESSAGES]
+    assert unused == [], "run `make messages`"
+
+
+@pytest.mark.parametrize("language", i18n.TRANSLATED)
+def test_translations_are_in_cyrillic(language: str) -> None:
+    catalog = i18n.catalog(language)
+    latin_only = [
+        e.id
+        for e in catalog
+        if e.id and not any("\u0400" <= ch <= "\u04ff" for ch in str(e.string))
+    ]
+    assert latin_only == []
+
+
+def test_tr_translates_fills_and_falls_back() -> None:
+    try:
+        i18n.use("ru")
+        assert i18n.tr("Dates") == "Даты"
+        assert i18n.tr("Record folder: {folder}", folder="x") == "Папка с данными: x"
+        assert i18n.tr("not in any catalog") == "not in any catalog"
+        i18n.use("xx")  # not a language: English
+        assert i18n.current() == "en" and i18n.tr("Dates") == "Dates"
+    finally:
+        i18n.use(i18n.DEFAULT)
+
+
+def test_dates_are_written_the_languages_way() -> None:
+    day = date(2022, 1, 5)
+    assert i18n.day(day, "en") == "5 Jan 2022"
+    assert "янв" in i18n.day(day, "ru")
+    assert "қаң" in i18n.day(day, "kk")
+    assert i18n.day(None, "ru") == ""
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [
+        ("ru-RU", "ru"),
+        ("kk-KZ", "kk"),
+        ("kk", "kk"),
+        ("en-GB", "en"),
+        ("de-DE", None),
+        ("", None),
+        (None, None),
+        ("not a locale!", None),
+    ],
+)
+def test_the_browsers_locale_picks_a_language(tag: str | None, language: str | None) -> None:
+    assert i18n.from_locale(tag) == language
