@@ -26,6 +26,7 @@ from typing import Any
 
 from dashboard import data
 from dashboard.export import ACLED_COLUMNS
+from dashboard.schema import RUSSIAN_COLUMNS
 
 # The columns an import needs; the rest of ACLED_COLUMNS may be missing (older exports).
 ACLED_REQUIRED: tuple[str, ...] = tuple(
@@ -36,6 +37,9 @@ ACLED_REQUIRED: tuple[str, ...] = tuple(
 ACLED_LEGACY: tuple[str, ...] = ("data_id", "event_id_no_cnty", "iso3")
 
 BBOX_MARGIN_DEG = 0.5
+# notes_ru of the events an import adds to a record that has Russian text: an export has none,
+# and an empty cell there would be an error.
+NO_RUSSIAN = "(русского текста нет: событие импортировано из ACLED)"
 
 BBox = tuple[float, float, float, float]
 
@@ -252,7 +256,8 @@ def write_record(
     """Write the base record (if any) plus ``new`` into ``out_dir``, with ``sources`` (the base's
     and the new ones); the record's period and bounding box."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    ours = list(data.EVENT_REQUIRED + data.EVENT_OPTIONAL)
+    # An export has no Russian text: its columns are not added (empty, they would be errors).
+    ours = [c for c in data.EVENT_REQUIRED + data.EVENT_OPTIONAL if c not in RUSSIAN_COLUMNS]
     event_cols = list(base.event_columns) if base else []
     event_cols += [c for c in ours if c not in event_cols]
     source_cols = list(base.sources_columns) if base else []
@@ -270,6 +275,9 @@ def write_record(
         out_dir / data.CITIES_FILE, json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
     )
     _write_text(out_dir / data.SOURCES_FILE, _csv_text(source_cols, sources))
-    events = (base.events if base else []) + new.events
+    added = new.events
+    if "notes_ru" in event_cols:
+        added = [{"notes_ru": NO_RUSSIAN, **ev} for ev in added]
+    events = (base.events if base else []) + added
     _write_text(out_dir / data.EVENTS_FILE, _csv_text(event_cols, events))
     return period, bbox

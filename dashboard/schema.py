@@ -90,6 +90,10 @@ LARGEST_NUMBER = 2**31
 LARGEST_AMOUNT = 10**15
 ID_PATTERN = r"[a-z0-9][a-z0-9_-]{0,63}"
 ADDRESS_PATTERN = r"https?://[^\s<>\"']+$"
+CYRILLIC_PATTERN = "[\u0400-\u04ff]"
+# The record's own text in Russian (written by the project): optional columns, since ACLED
+# imports and other records have none, but a file that has one fills every cell of it.
+RUSSIAN_COLUMNS: tuple[str, ...] = ("notes_ru", "label_ru")
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,13 @@ def at_least_zero() -> pa.Check:
 
 def plausible(largest: int = LARGEST_NUMBER) -> pa.Check:
     return pa.Check.le(largest, error="{value} is implausibly large")
+
+
+def cyrillic() -> pa.Check:
+    """Russian text: the cell has at least one Cyrillic letter (so not English left in place)."""
+    return pa.Check.str_contains(
+        CYRILLIC_PATTERN, error="{value} has no Cyrillic letter; Russian text is expected"
+    )
 
 
 def address() -> pa.Check:
@@ -280,6 +291,12 @@ def text(
     )
 
 
+def russian() -> pa.Column:
+    """A Russian version of the column before it: the file may leave the column out (it is
+    then empty), but where it is there every cell holds Russian text."""
+    return text(cyrillic(), required=False, empty=False)
+
+
 def day(*checks: pa.Check, required: bool = True, empty: bool = False) -> pa.Column:
     return pa.Column(DATE, checks=list(checks), required=required, nullable=empty)
 
@@ -404,6 +421,7 @@ def events_schema(settings: RecordSettings, keys: Keys) -> pa.DataFrameSchema:
             "geo_precision": whole(one_of(PRECISIONS)),
             "source": text(empty=False),
             "notes": text(empty=False),
+            "notes_ru": russian(),
             "fatalities": whole(at_least_zero(), plausible(), empty=True),
             "city_id": text(*_place(keys), empty=False),
             "category": text(one_of(CATEGORIES, empty_is_wrong=True), empty=False),
@@ -423,6 +441,7 @@ def figures_schema(keys: Keys) -> pa.DataFrameSchema:
             "figure_id": text(empty=False, unique=True),
             "kind": text(one_of(FIGURE_KINDS, empty_is_wrong=True), empty=False),
             "label": text(empty=False),
+            "label_ru": russian(),
             "value": whole(at_least_zero(), plausible(LARGEST_AMOUNT)),
             "value_max": whole(
                 at_least_zero(), plausible(LARGEST_AMOUNT), required=False, empty=True
@@ -448,6 +467,7 @@ def periods_schema(keys: Keys) -> pa.DataFrameSchema:
             "period_id": text(empty=False, unique=True),
             "kind": text(one_of(PERIOD_KINDS, empty_is_wrong=True), empty=False),
             "label": text(empty=False),
+            "label_ru": russian(),
             "start": day(),
             "end": day(),
             "scope": text(*_scope(keys), empty=False),

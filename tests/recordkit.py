@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from dashboard import data
+from dashboard.schema import RUSSIAN_COLUMNS
 
 CITIES = [
     {
@@ -81,6 +82,7 @@ def event(id_: str, day: str, city: str, category: str, sub: str, fatalities: st
         "geo_precision": "1",
         "source": "Test Outlet",
         "notes": f"Test event {id_} in {c['name']}.",
+        "notes_ru": f"Тестовое событие {id_}: {c['name']}.",
         "fatalities": fatalities,
         "city_id": city,
         "category": category,
@@ -104,6 +106,8 @@ def feature(city: dict) -> dict:
 
 def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
     columns = columns or list(rows[0])
+    # A Russian column no row fills is left out, as in records that have no Russian text.
+    columns = [c for c in columns if c not in RUSSIAN_COLUMNS or any(c in r for r in rows)]
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import acled_import, data
+from dashboard import acled_files, acled_import, data
 from dashboard.__main__ import main
 from dashboard.acled_places import Places
 from dashboard.export import ACLED_COLUMNS
@@ -228,6 +228,8 @@ def test_import_reports_every_row_and_writes_a_valid_record(export, base, tmp_pa
     assert ev.loc["KAZ1", "source_ids"] == "acled;acled-reuters;acled-vlast-kz"
     assert ev.loc["KAZ6", "source_ids"] == "acled;acled-reuters"
     assert ev.loc["T1", "notes"] == "Test event T1 in Zhanaozen."  # existing rows kept as they were
+    assert ev.loc["T1", "notes_ru"] == "Тестовое событие T1: Zhanaozen."
+    assert ev.loc["KAZ1", "notes_ru"] == acled_files.NO_RUSSIAN  # an export has no Russian text
     assert record.sources.loc["acled", "url"] == acled_import.ACLED_URL
     assert record.sources.loc["acled-vlast-kz", "outlet"] == "Vlast.kz"
     assert report.new_sources == ["acled", "acled-reuters", "acled-vlast-kz"]
@@ -256,6 +258,8 @@ def test_import_without_existing_record_makes_places_and_whole_month_period(
     assert record.settings.region_name == "Kazakhstan"
     assert record.settings.title == "ACLED events: Kazakhstan, January 2022"
     assert len(record.events) == len(report.kept) == 10
+    with (out / data.EVENTS_FILE).open(encoding="utf-8") as fh:
+        assert "notes_ru" not in fh.readline().split(",")  # no Russian column, so no empty one
 
 
 def test_import_into_a_record_merges_and_reimport_adds_nothing(export, base) -> None:

@@ -154,10 +154,16 @@ def test_event_in_link_is_shown_and_kept_in_the_url(record_dir: Path, monkeypatc
 
 def test_downloads_are_offered_for_the_range(record_dir: Path, monkeypatch) -> None:
     at = run_app(record_dir, monkeypatch)
+    from dashboard import assets, keep
+
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download 8 events as CSV (ACLED columns + ours)", "Download as GeoJSON"]
+    kept = ["Download this map (one HTML file, opens offline)"]
+    assert labels == (kept if keep.available(assets.DEFAULT_VENDOR_DIR) else []) + [
+        "Download 8 events as CSV (ACLED columns + ours)",
+        "Download as GeoJSON",
+    ]
     at.slider[0].set_value((date(2022, 1, 5), date(2022, 1, 5))).run()
-    assert at.get("download_button")[0].proto.label.startswith("Download 2 events")
+    assert at.get("download_button")[-2].proto.label.startswith("Download 2 events")
 
 
 def test_figures_panel_lists_claims_with_sources(tmp_path: Path, monkeypatch) -> None:

@@ -51,7 +51,14 @@ def chile(tmp_path: Path) -> data.Record:
 def test_export_csv_has_acled_columns_and_neutralised_formulas(chile) -> None:
     body = export.to_acled_csv(chile.events, chile)
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
-    assert list(rows[0]) == [*export.ACLED_COLUMNS, "city_id", "category", "source_ids", "scope"]
+    assert list(rows[0]) == [
+        *export.ACLED_COLUMNS,
+        "city_id",
+        "category",
+        "source_ids",
+        "notes_ru",
+        "scope",
+    ]
     by_id = {r["event_id_cnty"]: r for r in rows}
     assert {k: by_id[k]["notes"] for k in HOSTILE_NOTES} == {
         k: "'" + v for k, v in HOSTILE_NOTES.items()
