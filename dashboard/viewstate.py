@@ -45,6 +45,7 @@ KEYS = (
     "play",
     "speed",
     "window",
+    "lang",
 )
 # What the map draws: a circle per place, or the regions shaded.
 LAYERS = ("places", "regions")
