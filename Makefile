@@ -48,9 +48,9 @@ lint: install
 # The interface strings (tr("...") and N_("...") in dashboard/) into dashboard/locales/*.po:
 # new strings appear untranslated (tests/test_i18n.py fails until they are translated).
 messages: install
-	$(VENV)/bin/pybabel extract --no-default-keywords -k tr -k N_ --no-location --omit-header \
+	$(VENV)/bin/pybabel extract --no-default-keywords -k tr -k N_ -k trn:1,2 --no-location --omit-header \
 		-o dashboard/locales/messages.pot dashboard
-	for lang in ru kk; do $(VENV)/bin/pybabel update --no-location --omit-header --no-fuzzy-matching \
+	for lang in ru kk; do $(VENV)/bin/pybabel update --no-fuzzy-matching \
 		-l $$lang -i dashboard/locales/messages.pot -o dashboard/locales/$$lang.po; done
 	rm dashboard/locales/messages.pot
 

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import gettext
+import io
 from datetime import date
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -42,6 +45,16 @@ def catalog(language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
+@functools.cache
+def _translations(language: str) -> gettext.GNUTranslations:
+    """``language``'s catalog as gettext reads it (plural rules included; fuzzy entries left
+    out), compiled in memory."""
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog(language))
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
 def use(language: str) -> None:
     """The language of this run's interface (one of LANGUAGES)."""
     _current.set(language if language in LANGUAGES else DEFAULT)
@@ -55,12 +68,25 @@ def tr(message: str, /, **values: object) -> str:
     """``message`` in this run's language (English when it has no translation yet), with
     ``values`` filled in."""
     language = _current.get()
-    text = message
-    if language in TRANSLATED:
-        entry = catalog(language).get(message)
-        if entry is not None and entry.string and not entry.fuzzy:
-            text = str(entry.string)
+    text = _translations(language).gettext(message) if language in TRANSLATED else message
     return text.format(**values) if values else text
+
+
+def translate(message: str, language: str) -> str:
+    """``message`` in ``language`` (not this run's: for turning one language's label into
+    another's)."""
+    return _translations(language).gettext(message) if language in TRANSLATED else message
+
+
+def trn(singular: str, plural: str, n: int, /, **values: object) -> str:
+    """The form of a message for the count ``n`` (``{n}`` in it is filled with ``n``), by the
+    plural rules of this run's language."""
+    language = _current.get()
+    if language in TRANSLATED:
+        text = _translations(language).ngettext(singular, plural, n)
+    else:
+        text = singular if n == 1 else plural
+    return text.format(n=n, **values)
 
 
 def day(value: date | None, language: str | None = None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -20,6 +21,7 @@ from dashboard import (
     export,
     i18n,
     keep,
+    localise,
     mapview,
     places,
     query,
@@ -30,7 +32,7 @@ from dashboard import (
 from dashboard.data import CATEGORIES
 from dashboard.i18n import N_, tr
 from dashboard.index import EventIndex
-from dashboard.text import category_label, escape_html, escape_markdown
+from dashboard.text import category_label, escape_html, escape_markdown, term
 
 TABLE_LIMIT = 500
 # What the map reports back: a click selects a place; a pan or zoom moves the view's position
@@ -38,9 +40,25 @@ TABLE_LIMIT = 500
 LAYER_LABELS = {"places": N_("Places"), "regions": N_("Regions")}
 WINDOW_LABELS = {"moving": N_("moves (keeps its length)"), "growing": N_("grows from its start")}
 MAP_RETURNS = ["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"]
-DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY")
-SOURCES_COLUMN = st.column_config.LinkColumn("sources page", display_text="sources")
-EVENT_COLUMNS = {"date": DATE_COLUMN, "sources page": SOURCES_COLUMN}
+
+
+def _date_format() -> str:
+    """Dates in tables and on the slider: 5 Jan 2022 in English, 05.01.2022 in Russian and
+    Kazakh (Streamlit writes month names in English only)."""
+    return "D MMM YYYY" if i18n.current() == "en" else "DD.MM.YYYY"
+
+
+def _event_columns() -> dict[str, Any]:
+    """The events tables' column settings, by the columns' names on the page."""
+    sources_page = query.column("sources page")
+    return {
+        query.column("date"): st.column_config.DateColumn(format=_date_format()),
+        sources_page: st.column_config.LinkColumn(sources_page, display_text=tr("sources")),
+    }
+
+
+def _figure_columns() -> dict[str, Any]:
+    return {query.column("as of"): st.column_config.DateColumn(format=_date_format())}
 
 
 def render() -> None:
@@ -62,6 +80,13 @@ def render() -> None:
                 "{title}: where and when protests and the crackdown happened, with the sources "
                 "for every event.",
                 title=escape_markdown(record.settings.title),
+            )
+        )
+    if i18n.current() != i18n.RECORD_TEXT_LANGUAGE[i18n.current()]:
+        st.caption(
+            tr(
+                "The record's own text (event descriptions, the labels of figures and periods) "
+                "is shown in Russian until it is written in Kazakh."
             )
         )
     _notices(record.version, problems, rejected)
@@ -124,7 +149,7 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
         tr("Dates"),
         min_value=period[0],
         max_value=period[1],
-        format="D MMM YYYY" if i18n.current() == "en" else "DD.MM.YYYY",
+        format=_date_format(),
         key="range",
         on_change=session.stop_playing,
         help=tr("Drag the handles, or focus one and use the arrow keys (one day per step)."),
@@ -236,7 +261,9 @@ def _headline(answers: query.Answers) -> None:
                 width="content",
                 help=tr(
                     "Given by {who}, as of {when}. The record holds {n} national tolls from "
-                    "{low} to {high}, each with who gave it and when: see Figures › Death toll.",
+                    "{low} to {high}, each with who gave it and when: see {figures} › {toll}.",
+                    figures=tr("Figures"),
+                    toll=term(query.TOLL_KIND).capitalize(),
                     who=deaths.claimed_by,
                     when=i18n.day(deaths.as_of),
                     n=deaths.tolls,
@@ -281,13 +308,15 @@ def _map(
     base = basemap.base_map(
         record.settings.bbox,
         asset_urls,
-        session.map_labels(record.version, record),
+        session.map_labels(record.version, i18n.current(), record),
         session.outline_file(data_dir),
         st.session_state["map_start"],
     )
     regions = index.regions if state.layer == "regions" else None
     if regions is not None:
-        layer = mapview.region_layer(regions.display, answers.regions)
+        layer = mapview.region_layer(
+            regions.display, answers.regions, localise.REGION_NAME_FIELDS[i18n.current()]
+        )
     else:
         layer = mapview.city_layer(answers.circles, state.place, open_popup=_popup_open())
         # Other places' sites only once the map is zoomed in (its zoom is reported, and a zoom
@@ -326,7 +355,7 @@ def _map(
                 "Shade: events in range at places in the region (nationwide measures belong to "
                 "no region)."
             )
-            + f" {mapview.REGIONS_CREDIT}.",
+            + f" {tr(mapview.REGIONS_CREDIT)}.",
             unsafe_allow_html=True,
         )
         return
@@ -378,18 +407,29 @@ def _kept_map(answers: query.Answers, state: viewstate.ViewState, data_dir: Path
     )
     regions = answers.index.regions if state.layer == "regions" else None
     if regions is not None:
-        layer = mapview.region_layer(regions.display, answers.regions)
+        layer = mapview.region_layer(
+            regions.display, answers.regions, localise.REGION_NAME_FIELDS[i18n.current()]
+        )
         legend = mapview.region_legend(answers.regions)
-        credits = [mapview.REGIONS_CREDIT]
+        credits = [tr(mapview.REGIONS_CREDIT)]
     else:
         layer = mapview.city_layer(answers.circles, state.place)
         legend = list(mapview.legend_items())
         credits = []
     lines = [
-        f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}: {counts.events} events at "
-        f"{counts.places} places.",
-        f"Record version {record.version}, {len(record.sources)} sources; record CC BY 4.0 "
-        "(Qantar Map). Tiles, when online: © OpenStreetMap contributors.",
+        tr(
+            "{start} to {end}: {events} events at {places} places.",
+            start=i18n.day(view.start),
+            end=i18n.day(view.end),
+            events=counts.events,
+            places=counts.places,
+        ),
+        tr(
+            "Record version {version}, {sources} sources; record CC BY 4.0 (Qantar Map). "
+            "Tiles, when online: © OpenStreetMap contributors.",
+            version=record.version,
+            sources=len(record.sources),
+        ),
         *credits,
     ]
     return keep.standalone_html(
@@ -424,10 +464,10 @@ def _nationwide(answers: query.Answers) -> None:
         if len(national):
             shown = national.head(TABLE_LIMIT)  # a rerun's work stays bounded
             st.dataframe(
-                query.event_rows(shown, answers.record).drop(columns=["place", "id"]),
+                query.event_rows(shown, answers.record).drop(columns=[query.column("place"), "id"]),
                 hide_index=True,
                 width="stretch",
-                column_config=EVENT_COLUMNS,
+                column_config=_event_columns(),
             )
             if len(national) > len(shown):
                 st.caption(
@@ -444,7 +484,7 @@ def _panels(answers: query.Answers) -> None:
     period = record.settings.period
     # Lazy tabs: only the open tab's charts are built and sent on a rerun.
     timeline, figures_tab, spread_tab = st.tabs(
-        list(viewstate.PANELS), key="panel", on_change="rerun"
+        [tr(p) for p in viewstate.PANELS], key="panel", on_change="rerun"
     )
     if timeline.open:
         with timeline:
@@ -494,8 +534,8 @@ def _figures(figures: pd.DataFrame, period: tuple[date, date]) -> None:
         dict.fromkeys(figures["kind"]), key=lambda k: (k != query.TOLL_KIND, k != "deaths")
     )
     tabs = st.tabs(
-        [escape_markdown(k.replace("_", " ").capitalize()) for k in kinds],
-        key="figure_kind",
+        [escape_markdown(term(k).capitalize()) for k in kinds],
+        key=f"figure_kind_{i18n.current()}",
         on_change="rerun",
     )
     for kind, tab in zip(kinds, tabs, strict=True):
@@ -505,7 +545,11 @@ def _figures(figures: pd.DataFrame, period: tuple[date, date]) -> None:
         with tab:
             st.vega_lite_chart(spec=charts.figures_chart(part, period), width="stretch")
             st.dataframe(
-                query.figure_rows(part), hide_index=True, width="stretch", key=f"figures_{kind}"
+                query.figure_rows(part),
+                hide_index=True,
+                width="stretch",
+                key=f"figures_{kind}",
+                column_config=_figure_columns(),
             )
 
 
@@ -575,24 +619,33 @@ def _story(answers: query.Answers) -> None:
             query.event_rows(story.events, answers.record).drop(columns=["id"]),
             hide_index=True,
             width="stretch",
-            column_config=EVENT_COLUMNS,
+            column_config=_event_columns(),
         )
     if len(story.figures):
         st.caption(tr("Figures reported for this place ({n}):", n=len(story.figures)))
-        st.dataframe(query.figure_rows(story.figures), hide_index=True, width="stretch")
+        st.dataframe(
+            query.figure_rows(story.figures),
+            hide_index=True,
+            width="stretch",
+            column_config=_figure_columns(),
+        )
     if len(story.periods):
         st.caption(tr("Periods in force here:"))
         st.dataframe(
             pd.DataFrame(
                 {
-                    "period": story.periods["label"],
-                    "from": story.periods["start"].dt.date,
-                    "to": story.periods["end"].dt.date,
-                    "sources": story.periods["source"],
+                    tr("period"): story.periods["label"],
+                    tr("from"): story.periods["start"].dt.date,
+                    tr("to"): story.periods["end"].dt.date,
+                    query.column("sources"): story.periods["source"],
                 }
             ),
             hide_index=True,
             width="stretch",
+            column_config={
+                tr("from"): st.column_config.DateColumn(format=_date_format()),
+                tr("to"): st.column_config.DateColumn(format=_date_format()),
+            },
         )
 
 
@@ -605,7 +658,7 @@ def _events(answers: query.Answers) -> None:
             support = sourcebook.corroboration(answers.record, ev["source_ids"])
             st.text(
                 f"{i18n.day(ev['event_date'])} · {ev['location']} · "
-                f"{category_label(ev['category'])} · {ev['sub_event_type']}\n{ev['notes']}\n"
+                f"{category_label(ev['category'])} · {term(ev['sub_event_type'])}\n{ev['notes']}\n"
                 + tr(
                     "Sources: {outlets} ({support})",
                     outlets=sourcebook.outlets(answers.record, ev["source_ids"]),
@@ -619,7 +672,7 @@ def _events(answers: query.Answers) -> None:
         table.drop(columns=["id"]),
         hide_index=True,
         width="stretch",
-        column_config=EVENT_COLUMNS,
+        column_config=_event_columns(),
         on_select=functools.partial(session.on_table_select, "event_table", "table_ids"),
         selection_mode="single-row",
         key="event_table",

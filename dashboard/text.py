@@ -113,3 +113,68 @@ def precision_text(time_precision: int, geo_precision: int) -> str:
         if approximate
     ]
     return ", ".join(parts) or tr("exact")
+
+
+# The record's fixed vocabularies (ACLED's sub-event types, the kinds of figure and period, who
+# claims a figure, its qualifier) as the page names them; a value outside them is shown as is.
+TERMS: dict[str, str] = {
+    # ACLED sub-event types
+    "Peaceful protest": N_("Peaceful protest"),
+    "Protest with intervention": N_("Protest with intervention"),
+    "Excessive force against protesters": N_("Excessive force against protesters"),
+    "Violent demonstration": N_("Violent demonstration"),
+    "Mob violence": N_("Mob violence"),
+    "Armed clash": N_("Armed clash"),
+    "Attack": N_("Attack"),
+    "Arrests": N_("Arrests"),
+    "Looting/property destruction": N_("Looting/property destruction"),
+    "Change to group/activity": N_("Change to group/activity"),
+    "Disrupted weapons use": N_("Disrupted weapons use"),
+    "Agreement": N_("Agreement"),
+    "Abduction/forced disappearance": N_("Abduction/forced disappearance"),
+    "Sexual violence": N_("Sexual violence"),
+    "Grenade": N_("Grenade"),
+    "Other": N_("Other"),
+    # kinds of figure
+    "other": N_("other"),
+    "arrests": N_("arrests"),
+    "deaths": N_("deaths"),
+    "injuries": N_("injuries"),
+    "crowd": N_("crowd"),
+    "death toll": N_("death toll"),
+    "damage": N_("damage"),
+    "fuel_price": N_("fuel price"),
+    "troops": N_("troops"),
+    "aircraft": N_("aircraft"),
+    "claim": N_("claim"),
+    # who claims a figure
+    "officials": N_("officials"),
+    "independent media": N_("independent media"),
+    "civil society": N_("civil society"),
+    "state media": N_("state media"),
+    "analyst": N_("analyst"),
+    "health ministry": N_("health ministry"),
+    "foreign government": N_("foreign government"),
+    "international organisation": N_("international organisation"),
+    # qualifiers
+    "exact": N_("exact"),
+    "about": N_("about"),
+    "more than": N_("more than"),
+    "at least": N_("at least"),
+    "nearly": N_("nearly"),
+    "up to": N_("up to"),
+    # kinds of period
+    "internet blackout": N_("internet blackout"),
+    "state of emergency": N_("state of emergency"),
+    "curfew": N_("curfew"),
+    # a figure's or an event's scope
+    "national": N_("national"),
+}
+
+
+def term(value: object) -> str:
+    """A vocabulary value (``TERMS``) in the page's language; other values as they are."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    return tr(TERMS[text]) if text in TERMS else text
