@@ -14,6 +14,8 @@ import streamlit as st  # noqa: E402
 from dashboard import i18n, map_page, method_page, session, sources_page  # noqa: E402
 from dashboard.i18n import tr  # noqa: E402
 
+# The switch is named in every language: whoever cannot read the page can still find it.
+LANGUAGE_LABEL = "Язык · Тіл · Language"
 session.language()  # before anything is drawn: every string below is in the reader's language
 st.set_page_config(
     page_title=tr("Qantar Map: the January 2022 unrest in Kazakhstan, mapped with sources"),
@@ -24,7 +26,7 @@ st.set_page_config(
     },
 )
 st.radio(
-    "Language",
+    LANGUAGE_LABEL,
     list(i18n.LANGUAGES),
     format_func=i18n.LANGUAGES.__getitem__,
     horizontal=True,

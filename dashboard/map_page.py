@@ -355,7 +355,9 @@ def _map(
                 "Shade: events in range at places in the region (nationwide measures belong to "
                 "no region)."
             )
-            + f" {tr(mapview.REGIONS_CREDIT)}.",
+            + " "
+            + tr(mapview.REGIONS_CREDIT)
+            + ".",
             unsafe_allow_html=True,
         )
         return
@@ -654,7 +656,7 @@ def _events(answers: query.Answers) -> None:
     ev = answers.event(st.session_state["event"])
     if ev is not None:
         with st.container(border=True):
-            st.markdown(f"**{tr('Selected event')}**")
+            st.markdown("**" + tr("Selected event") + "**")
             support = sourcebook.corroboration(answers.record, ev["source_ids"])
             st.text(
                 f"{i18n.day(ev['event_date'])} · {ev['location']} · "

@@ -136,7 +136,7 @@ def _event_line(event: Any) -> str:
         f"{escape_html(shorten(event.notes, NOTE_LIMIT))}"
         f" <span style='color:#555'>— {escape_html(shorten(event.source, SOURCE_LIMIT))}</span>"
         f" <a class='qm-sources' href='/sources?event={_quoted(event.event_id_cnty)}'"
-        f" target='_top'>{tr('sources')}</a>"
+        " target='_top'>" + tr("sources") + "</a>"
         "</li>"
     )
 
@@ -211,8 +211,8 @@ def _area_popup(area: dict[str, Any]) -> str:
             _LIST_OPEN,
             *names,
             "</ol>",
-            f"<small>{tr('… and {n} more.', n=more)} </small>" if more > 0 else "",
-            f"<small>{tr('Pick a place in the Place box to see its events.')}</small></div>",
+            "<small>" + tr("… and {n} more.", n=more) + " </small>" if more > 0 else "",
+            "<small>" + tr("Pick a place in the Place box to see its events.") + "</small></div>",
         ]
     )
 
@@ -488,7 +488,7 @@ def site_features(sites: pd.DataFrame, events: pd.DataFrame) -> list[dict[str, o
         lines = by_site.get(int(str(site_id)), [])
         shown = lines[:SITE_POPUP_LINES]
         more = (
-            f"<br><small>{tr('… and {n} more', n=len(lines) - len(shown))}</small>"
+            "<br><small>" + tr("… and {n} more", n=len(lines) - len(shown)) + "</small>"
             if len(lines) > len(shown)
             else ""
         )

@@ -45,4 +45,5 @@ def render() -> None:
         )
     st.markdown(method_text(lang))
     suffix = f"?lang={lang}" if lang != i18n.DEFAULT else ""
-    st.markdown(f"[{tr('The map')}](/{suffix}) · [{tr('The sources')}](/sources{suffix})")
+    the_map, the_sources = tr("The map"), tr("The sources")
+    st.markdown(f"[{the_map}](/{suffix}) · [{the_sources}](/sources{suffix})")

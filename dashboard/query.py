@@ -76,12 +76,23 @@ def lang_suffix() -> str:
     return "" if language == "en" else f"&lang={language}"
 
 
+def _locations(events: pd.DataFrame, record: Record) -> pd.Series:
+    """Where each event was: its location as the record writes it, or, when that is just its
+    place's English name, the place's name on the page (see ``localise``)."""
+    cities = record.cities
+    if "name_en" not in cities:
+        return events["location"]
+    english = events["city_id"].map(cities["name_en"])
+    shown = events["city_id"].map(cities["name"])
+    return events["location"].where(events["location"] != english, shown)
+
+
 def event_rows(events: pd.DataFrame, record: Record) -> pd.DataFrame:
     """Events as the page's tables show them (columns named in the page's language)."""
     book = source_book(record)
     support = [book.corroboration(ids) for ids in events["source_ids"]]
     national = events["scope"].eq(NATIONAL) if "scope" in events else False
-    place = np.where(national, tr("Nationwide"), events["location"])
+    place = np.where(national, tr("Nationwide"), _locations(events, record))
     claimed = tr("Claimed by the authorities:") + " "
     suffix = lang_suffix()
     return _named(

@@ -170,18 +170,11 @@ def language() -> str:
     i18n.use(ss["lang"])
     drawn = ss.get("lang_drawn")
     if drawn is not None and drawn != ss["lang"]:
-        _relabel(drawn, ss["lang"])
+        # The widgets are named anew in the new language, and Streamlit makes new widgets of
+        # them: the view comes back from the link, which the last run wrote (see apply_link).
+        ss.pop("link_version", None)
     ss["lang_drawn"] = ss["lang"]
     return str(ss["lang"])
-
-
-def _relabel(before: str, now: str) -> None:
-    """The language changed: the open panel's tab is named in the new language (a tab's value
-    is its label)."""
-    ss = st.session_state
-    for panel in viewstate.PANELS:
-        if ss.get("panel") == i18n.translate(panel, before):
-            ss["panel"] = i18n.translate(panel, now)
 
 
 def panel_of(label: str) -> str:

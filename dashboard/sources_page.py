@@ -79,7 +79,8 @@ def render() -> None:
         back = f"/?event={quote(event, safe='')}" + (f"&lang={lang}" if lang != "en" else "")
         everything = "/sources" + (f"?lang={lang}" if lang != "en" else "")
         st.markdown(
-            f"[{tr('Back to this event on the map')}]({back}) · [{tr('All sources')}]({everything})"
+            "[" + tr("Back to this event on the map") + f"]({back}) · "
+            "[" + tr("All sources") + f"]({everything})"
         )
     if words:
         needle = words.casefold()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import data, localise, places
+from dashboard import data, i18n, localise, places, query
 from dashboard.index import EventIndex, View
 from dashboard.schema import NO_RUSSIAN, RecordSettings
 
@@ -99,3 +99,17 @@ def test_a_record_without_a_title_is_named_in_the_pages_language(record: data.Re
     assert localise.record_in(record, "kk").settings.region_name == "Қазақстан"
     own = dataclasses.replace(record, settings=RecordSettings(title="Our own title"))
     assert localise.record_in(own, "ru").settings.title == "Our own title"
+
+
+def test_an_event_at_a_place_is_listed_under_the_places_name_in_the_language(
+    record: data.Record,
+) -> None:
+    shown = localise.record_in(record, "ru")
+    events = shown.events[shown.events["location"].isin(["Almaty", "Republic Square, Almaty"])]
+    try:
+        i18n.use("ru")
+        rows = query.event_rows(events, shown)
+    finally:
+        i18n.use(i18n.DEFAULT)
+    places = dict(zip(events["location"], rows["место"], strict=True))
+    assert places == {"Almaty": "Алматы", "Republic Square, Almaty": "Republic Square, Almaty"}
