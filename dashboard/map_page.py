@@ -155,8 +155,8 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
         help=tr("Drag the handles, or focus one and use the arrow keys (one day per step)."),
     )
     _playback(play, period)
-    filters = st.columns([3, 1, 2], vertical_alignment="bottom")
-    filters[0].pills(
+    # the categories on a row of their own: their Russian and Kazakh names are long
+    st.pills(
         tr("Categories"),
         list(CATEGORIES),
         selection_mode="multi",
@@ -165,14 +165,15 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
         on_change=session.stop_playing,
         width="stretch",
     )
-    filters[1].toggle(
+    filters = st.columns([1, 2], vertical_alignment="bottom")
+    filters[0].toggle(
         tr("Exact only"),
         key="exact",
         on_change=session.stop_playing,
         help=tr("Hide events whose date or place is approximate."),
     )
     labels = session.place_options(record.version, i18n.current(), record)
-    filters[2].selectbox(
+    filters[1].selectbox(
         tr("Place (any spelling)"),
         list(labels),
         format_func=labels.__getitem__,

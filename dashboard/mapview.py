@@ -19,7 +19,7 @@ from folium.utilities import JsCode
 from jinja2.utils import htmlsafe_json_dumps
 
 from dashboard.data import CATEGORIES
-from dashboard.i18n import N_, day, tr, trn
+from dashboard.i18n import N_, current, day, tr, trn
 from dashboard.text import (
     CATEGORY_COLOURS,
     DOMINANT_CATEGORIES,
@@ -121,6 +121,12 @@ def _quoted(value: object) -> str:
     return escape_html(quote(str(value), safe=""))
 
 
+def _lang() -> str:
+    """What a link to another page adds to open in this page's language."""
+    language = current()
+    return "" if language == "en" else f"&amp;lang={language}"
+
+
 def _event_line(event: Any) -> str:
     """One event as a popup list item; ``event`` is an ``itertuples`` row of _LINE_COLUMNS."""
     approx = []
@@ -135,7 +141,7 @@ def _event_line(event: Any) -> str:
         f" · {escape_html(term(event.sub_event_type))}{flag}<br>"
         f"{escape_html(shorten(event.notes, NOTE_LIMIT))}"
         f" <span style='color:#555'>— {escape_html(shorten(event.source, SOURCE_LIMIT))}</span>"
-        f" <a class='qm-sources' href='/sources?event={_quoted(event.event_id_cnty)}'"
+        f" <a class='qm-sources' href='/sources?event={_quoted(event.event_id_cnty)}{_lang()}'"
         " target='_top'>" + tr("sources") + "</a>"
         "</li>"
     )

@@ -120,10 +120,15 @@ def test_charts_and_map_text_are_in_the_language(monkeypatch, language: str) -> 
     assert titles and all(CYRILLIC.search(t) for t in titles), titles
     (component,) = at.get("component_instance")
     layer = json.loads(component.proto.json_args)["feature_group"]
-    popups = [
-        html.unescape(re.sub(r"<[^>]+>", " ", json.loads(f'"{text}"')))  # the text, no tags
+    raw = [
+        json.loads(f'"{text}"')
         for text in re.findall(r'"(?:tooltip|popup)": "((?:[^"\\]|\\.)*)"', layer)
     ]
+    popups = [html.unescape(re.sub(r"<[^>]+>", " ", text)) for text in raw]  # the text, no tags
+    # each event's link to its sources opens the Sources page in the same language
+    links = [html.unescape(h) for text in raw for h in re.findall(r"href='([^']*)'", text)]
+    assert links and all(h.startswith("/sources?event=") for h in links)
+    assert all(h.endswith(f"&lang={language}") for h in links)
     assert popups and all(CYRILLIC.search(p) for p in popups)
     assert [english_words(p) for p in popups if english_words(p)] == []
 
