@@ -7,7 +7,7 @@ PORT ?= 8501
 # Where the map's Leaflet/jQuery/Bootstrap come from: local (this server, /app/static/vendor/) or cdn.
 ASSETS ?= local
 
-.PHONY: install run test lint format browser assets validate bench loadtest clean
+.PHONY: install run test lint format browser assets validate bench loadtest clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+
+# The interface strings (tr("...") and N_("...") in dashboard/) into dashboard/locales/*.po:
+# new strings appear untranslated (tests/test_i18n.py fails until they are translated).
+messages: install
+	$(VENV)/bin/pybabel extract --no-default-keywords -k tr -k N_ -k trn:1,2 --no-location --omit-header \
+		-o dashboard/locales/messages.pot dashboard
+	for lang in ru kk; do $(VENV)/bin/pybabel update --no-fuzzy-matching \
+		-l $$lang -i dashboard/locales/messages.pot -o dashboard/locales/$$lang.po; done
+	rm dashboard/locales/messages.pot
 
 format: install
 	$(PY) -m ruff format .

@@ -26,7 +26,7 @@ from typing import Any
 
 from dashboard import data
 from dashboard.export import ACLED_COLUMNS
-from dashboard.schema import RUSSIAN_COLUMNS
+from dashboard.schema import NO_RUSSIAN, RUSSIAN_COLUMNS
 
 # The columns an import needs; the rest of ACLED_COLUMNS may be missing (older exports).
 ACLED_REQUIRED: tuple[str, ...] = tuple(
@@ -37,9 +37,6 @@ ACLED_REQUIRED: tuple[str, ...] = tuple(
 ACLED_LEGACY: tuple[str, ...] = ("data_id", "event_id_no_cnty", "iso3")
 
 BBOX_MARGIN_DEG = 0.5
-# notes_ru of the events an import adds to a record that has Russian text: an export has none,
-# and an empty cell there would be an error.
-NO_RUSSIAN = "(русского текста нет: событие импортировано из ACLED)"
 
 BBox = tuple[float, float, float, float]
 

@@ -11,22 +11,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import map_page, method_page, sources_page  # noqa: E402
+from dashboard import i18n, map_page, method_page, session, sources_page  # noqa: E402
+from dashboard.i18n import tr  # noqa: E402
 
+# The switch is named in every language: whoever cannot read the page can still find it.
+LANGUAGE_LABEL = "Язык · Тіл · Language"
+session.language()  # before anything is drawn: every string below is in the reader's language
 st.set_page_config(
-    page_title="Qantar Map: the January 2022 unrest in Kazakhstan, mapped with sources",
+    page_title=tr("Qantar Map: the January 2022 unrest in Kazakhstan, mapped with sources"),
     page_icon="🗺️",
     layout="wide",
     menu_items={
-        "About": "Qantar Map: an open, sourced map of the January 2022 unrest in Kazakhstan."
+        "About": tr("Qantar Map: an open, sourced map of the January 2022 unrest in Kazakhstan.")
     },
+)
+st.radio(
+    LANGUAGE_LABEL,
+    list(i18n.LANGUAGES),
+    format_func=i18n.LANGUAGES.__getitem__,
+    horizontal=True,
+    key="lang",
+    label_visibility="collapsed",
 )
 
 # The map is the default page at "/", so links made before there were pages keep working.
 pages = [
-    st.Page(map_page.render, title="Map", icon=":material/map:", url_path="map", default=True),
-    st.Page(sources_page.render, title="Sources", icon=":material/menu_book:", url_path="sources"),
-    st.Page(method_page.render, title="Method", icon=":material/info:", url_path="method"),
+    st.Page(map_page.render, title=tr("Map"), icon=":material/map:", url_path="map", default=True),
+    st.Page(
+        sources_page.render, title=tr("Sources"), icon=":material/menu_book:", url_path="sources"
+    ),
+    st.Page(method_page.render, title=tr("Method"), icon=":material/info:", url_path="method"),
 ]
 # embedded (?embed=true), the map page alone: its link back leads to the other pages
 shown = len(pages) > 1 and not st.context.is_embedded

@@ -18,14 +18,35 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.data import CATEGORIES
-from dashboard.text import CATEGORY_COLOURS, PERIOD_COLOURS
+from dashboard.i18n import tr
+from dashboard.text import CATEGORY_COLOURS, PERIOD_COLOURS, category_label, term
 
 Y_AXIS_WIDTH = 120  # both timeline charts share it, so their time axes line up
 
 
 def _category_scale() -> alt.Scale:
-    return alt.Scale(domain=list(CATEGORIES), range=[CATEGORY_COLOURS[c] for c in CATEGORIES])
+    """Categories by their names on the page (the charts' data carry the names)."""
+    return alt.Scale(
+        domain=[category_label(c) for c in CATEGORIES],
+        range=[CATEGORY_COLOURS[c] for c in CATEGORIES],
+    )
+
+
+def _formats() -> tuple[str, str]:
+    """Axis and tooltip date formats: Vega writes month names in English only, so Russian and
+    Kazakh charts write dates in figures, as those languages do (05.01, 05.01.2022)."""
+    if i18n.current() == "en":
+        return "%-d %b", "%-d %b %Y"
+    return "%d.%m", "%d.%m.%Y"
+
+
+def _named(frame: pd.DataFrame, column: str, name: Any) -> pd.DataFrame:
+    """``frame`` with ``column``'s values as the page names them (``name``: value -> text)."""
+    if frame.empty:
+        return frame
+    return frame.assign(**{column: frame[column].astype(str).map(name)})
 
 
 def daily_counts(events: pd.DataFrame) -> pd.DataFrame:
@@ -67,24 +88,31 @@ def _filled(template: Spec, **datasets: pd.DataFrame) -> Spec:
     return spec
 
 
-_PERIOD_TOOLTIP = [
-    alt.Tooltip("label:N", title="Period"),
-    alt.Tooltip("start:T", format="%-d %b %Y"),
-    alt.Tooltip("end:T", format="%-d %b %Y"),
-    alt.Tooltip("source:N", title="Sources"),
-]
+def _period_tooltip() -> list[alt.Tooltip]:
+    day = _formats()[1]
+    return [
+        alt.Tooltip("label:N", title=tr("Period")),
+        alt.Tooltip("start:T", format=day, title=tr("start")),
+        alt.Tooltip("end:T", format=day, title=tr("end")),
+        alt.Tooltip("source:N", title=tr("Sources")),
+    ]
 
 
 @functools.cache
-def _timeline_specs(period: tuple[date, date]) -> tuple[Spec, Spec]:
+def _timeline_specs(period: tuple[date, date], language: str) -> tuple[Spec, Spec]:
+    del language  # part of the cache key: the specs' text is in this run's language
     scale = alt.Scale(domain=_day_domain(period))
     y_axis: dict[str, Any] = {"minExtent": Y_AXIS_WIDTH, "maxExtent": Y_AXIS_WIDTH}
-    axis = alt.Axis(format="%-d %b", title=None)
-    kind_scale = alt.Scale(domain=list(PERIOD_COLOURS), range=list(PERIOD_COLOURS.values()))
+    tick, day = _formats()
+    axis = alt.Axis(format=tick, title=None)
+    kinds = [term(k) for k in PERIOD_COLOURS]
+    kind_scale = alt.Scale(domain=kinds, range=list(PERIOD_COLOURS.values()))
+    period_tooltip = _period_tooltip()
+    exact, approximate = tr("exact"), tr("approximate")
     blackout = (
         alt.Chart(alt.Data(name="blackout"))
         .mark_rect(opacity=0.12, color=PERIOD_COLOURS["internet blackout"])
-        .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T", tooltip=_PERIOD_TOOLTIP)
+        .encode(x=alt.X("start:T", scale=scale, axis=axis), x2="stop:T", tooltip=period_tooltip)
     )
     bars = (
         alt.Chart(alt.Data(name="counts"))
@@ -102,15 +130,15 @@ def _timeline_specs(period: tuple[date, date]) -> tuple[Spec, Spec]:
             opacity=alt.Opacity(
                 "precision:N",
                 title=None,
-                scale=alt.Scale(domain=["exact", "approximate"], range=[1.0, 0.4]),
+                scale=alt.Scale(domain=[exact, approximate], range=[1.0, 0.4]),
                 legend=alt.Legend(orient="top", direction="horizontal"),
             ),
             order=alt.Order("precision:N", sort="descending"),
             tooltip=[
-                alt.Tooltip("date:T", format="%-d %b %Y"),
-                alt.Tooltip("category:N"),
-                alt.Tooltip("precision:N", title="Date and place"),
-                alt.Tooltip("events:Q"),
+                alt.Tooltip("date:T", format=day, title=tr("date")),
+                alt.Tooltip("category:N", title=tr("category")),
+                alt.Tooltip("precision:N", title=tr("Date and place")),
+                alt.Tooltip("events:Q", title=tr("events")),
             ],
         )
     )
@@ -132,9 +160,9 @@ def _timeline_specs(period: tuple[date, date]) -> tuple[Spec, Spec]:
         .encode(
             x=alt.X("start:T", scale=scale, axis=axis),
             x2="stop:T",
-            y=alt.Y("kind:N", title=None, sort=list(PERIOD_COLOURS), axis=alt.Axis(**y_axis)),
+            y=alt.Y("kind:N", title=None, sort=kinds, axis=alt.Axis(**y_axis)),
             color=alt.Color("kind:N", scale=kind_scale, legend=None),
-            tooltip=_PERIOD_TOOLTIP,
+            tooltip=period_tooltip,
         )
         .properties(height=alt.Step(22), width="container")
     )
@@ -153,8 +181,11 @@ def timeline_chart(
     kind of period (blackout, state of emergency, curfew) with every source's dates; the day
     playback is ``showing``, if any, marked. Few events inside a blackout band read as a
     reporting gap, not calm."""
-    top, lanes = _timeline_specs(period)
+    top, lanes = _timeline_specs(period, i18n.current())
     spans = periods.assign(stop=periods["end"] + pd.Timedelta(days=1))
+    blackout = spans[spans["kind"] == "internet blackout"]
+    spans = _named(spans, "kind", term)
+    counts = _named(_named(counts, "category", category_label), "precision", tr)
     window = pd.DataFrame(
         {
             "start": [pd.Timestamp(selected[0])],
@@ -164,13 +195,13 @@ def timeline_chart(
     return (
         _filled(
             top,
-            blackout=spans[spans["kind"] == "internet blackout"],
+            blackout=blackout,
             counts=counts.assign(next=counts["date"] + pd.Timedelta(days=1)),
             selected=window,
             showing=pd.DataFrame(
                 {
                     "day": [pd.Timestamp(showing) + pd.Timedelta(hours=12)] if showing else [],
-                    "label": [f"Showing {showing:%-d %b %Y}"] if showing else [],
+                    "label": [tr("Showing {day}", day=i18n.day(showing))] if showing else [],
                 }
             ),
         ),
@@ -179,29 +210,31 @@ def timeline_chart(
 
 
 @functools.cache
-def _figures_spec(period: tuple[date, date]) -> Spec:
+def _figures_spec(period: tuple[date, date], language: str) -> Spec:
+    del language  # part of the cache key: the spec's text is in this run's language
+    tick, day = _formats()
     return (
         alt.Chart(alt.Data(name="figures"))
         .mark_point(filled=True, size=90)
         .encode(
             x=alt.X(
                 "as_of:T",
-                title="As of",
+                title=tr("As of"),
                 scale=alt.Scale(domain=_day_domain(period)),
-                axis=alt.Axis(format="%-d %b"),
+                axis=alt.Axis(format=tick),
             ),
             y=alt.Y("value:Q", title=None),
-            color=alt.Color("claimant_type:N", title="Claimed by"),
-            shape=alt.Shape("label:N", title="Counts"),
+            color=alt.Color("claimant_type:N", title=tr("Claimed by")),
+            shape=alt.Shape("label:N", title=tr("Counts")),
             opacity=alt.condition("datum.in_range", alt.value(1.0), alt.value(0.3)),
             tooltip=[
-                alt.Tooltip("label:N", title="Counts"),
-                alt.Tooltip("value:Q", format=","),
-                alt.Tooltip("qualifier:N"),
-                alt.Tooltip("place:N", title="Scope"),
-                alt.Tooltip("as_of:T", format="%-d %b %Y", title="As of"),
-                alt.Tooltip("claimed_by:N", title="Claimed by"),
-                alt.Tooltip("source:N", title="Reported by"),
+                alt.Tooltip("label:N", title=tr("Counts")),
+                alt.Tooltip("value:Q", format=",", title=tr("value")),
+                alt.Tooltip("qualifier:N", title=tr("qualifier")),
+                alt.Tooltip("place:N", title=tr("Scope")),
+                alt.Tooltip("as_of:T", format=day, title=tr("As of")),
+                alt.Tooltip("claimed_by:N", title=tr("Claimed by")),
+                alt.Tooltip("source:N", title=tr("Reported by")),
             ],
         )
         .properties(height=200, width="container")
@@ -213,28 +246,32 @@ def figures_chart(figures: pd.DataFrame, period: tuple[date, date]) -> Spec:
     """Claims over time for one kind of figure: one point per claim, coloured by who claimed
     it; claims dated inside the selected range are drawn solid, the rest faded."""
     columns = ["label", "value", "qualifier", "place", "as_of", "claimed_by", "claimant_type"]
-    return _filled(_figures_spec(period), figures=figures[[*columns, "source", "in_range"]].copy())
+    shown = figures[[*columns, "source", "in_range"]]
+    shown = _named(_named(shown, "claimant_type", term), "qualifier", term)
+    return _filled(_figures_spec(period, i18n.current()), figures=shown.copy())
 
 
 @functools.cache
-def _spread_spec(period: tuple[date, date]) -> Spec:
+def _spread_spec(period: tuple[date, date], language: str) -> Spec:
+    del language  # part of the cache key: the spec's text is in this run's language
+    tick, day = _formats()
     return (
         alt.Chart(alt.Data(name="first"))
         .mark_circle(size=110)
         .encode(
             x=alt.X(
                 "first:T",
-                title="First event",
+                title=tr("First event"),
                 scale=alt.Scale(domain=_day_domain(period)),
-                axis=alt.Axis(format="%-d %b"),
+                axis=alt.Axis(format=tick),
             ),
             y=alt.Y("place:N", sort=alt.EncodingSortField("first", order="ascending"), title=None),
-            color=alt.Color("category:N", title="First event was", scale=_category_scale()),
+            color=alt.Color("category:N", title=tr("First event was"), scale=_category_scale()),
             tooltip=[
-                alt.Tooltip("place:N"),
-                alt.Tooltip("first:T", format="%-d %b %Y", title="First event"),
-                alt.Tooltip("category:N"),
-                alt.Tooltip("events:Q", title="Events in view"),
+                alt.Tooltip("place:N", title=tr("place")),
+                alt.Tooltip("first:T", format=day, title=tr("First event")),
+                alt.Tooltip("category:N", title=tr("category")),
+                alt.Tooltip("events:Q", title=tr("Events in view")),
             ],
         )
         .properties(width="container")
@@ -244,6 +281,7 @@ def _spread_spec(period: tuple[date, date]) -> Spec:
 
 def spread_chart(first: pd.DataFrame, period: tuple[date, date]) -> Spec:
     """Places ordered by the date of their first event: how the unrest spread."""
-    spec = _filled(_spread_spec(period), first=first)
+    first = _named(first, "category", category_label)
+    spec = _filled(_spread_spec(period, i18n.current()), first=first)
     spec["height"] = max(160, 18 * len(first))
     return spec

@@ -18,6 +18,7 @@ from pathlib import Path
 import folium
 
 from dashboard import assets
+from dashboard.i18n import tr
 from dashboard.text import escape_html
 
 # folium's Map assets the file needs, by folium's own names for them.
@@ -50,7 +51,8 @@ def _header(title: str, lines: Iterable[str], legend: Iterable[tuple[str, str]],
     )
     rows = "".join(f"<div>{escape_html(line)}</div>" for line in lines)
     back = (
-        f"<div><a class='qm-back' href='{escape_html(link)}'>Open this view in Qantar Map</a></div>"
+        f"<div><a class='qm-back' href='{escape_html(link)}'>"
+        f"{escape_html(tr('Open this view in Qantar Map'))}</a></div>"
         if link
         else ""
     )

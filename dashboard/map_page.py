@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -18,7 +19,9 @@ from dashboard import (
     basemap,
     charts,
     export,
+    i18n,
     keep,
+    localise,
     mapview,
     places,
     query,
@@ -27,18 +30,35 @@ from dashboard import (
     viewstate,
 )
 from dashboard.data import CATEGORIES
+from dashboard.i18n import N_, tr
 from dashboard.index import EventIndex
-from dashboard.text import category_label, escape_html, escape_markdown
+from dashboard.text import category_label, escape_html, escape_markdown, term
 
 TABLE_LIMIT = 500
 # What the map reports back: a click selects a place; a pan or zoom moves the view's position
 # (so the link and the share box follow it).
-LAYER_LABELS = {"places": "Places", "regions": "Regions"}
-WINDOW_LABELS = {"moving": "moves (keeps its length)", "growing": "grows from its start"}
+LAYER_LABELS = {"places": N_("Places"), "regions": N_("Regions")}
+WINDOW_LABELS = {"moving": N_("moves (keeps its length)"), "growing": N_("grows from its start")}
 MAP_RETURNS = ["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"]
-DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY")
-SOURCES_COLUMN = st.column_config.LinkColumn("sources page", display_text="sources")
-EVENT_COLUMNS = {"date": DATE_COLUMN, "sources page": SOURCES_COLUMN}
+
+
+def _date_format() -> str:
+    """Dates in tables and on the slider: 5 Jan 2022 in English, 05.01.2022 in Russian and
+    Kazakh (Streamlit writes month names in English only)."""
+    return "D MMM YYYY" if i18n.current() == "en" else "DD.MM.YYYY"
+
+
+def _event_columns() -> dict[str, Any]:
+    """The events tables' column settings, by the columns' names on the page."""
+    sources_page = query.column("sources page")
+    return {
+        query.column("date"): st.column_config.DateColumn(format=_date_format()),
+        sources_page: st.column_config.LinkColumn(sources_page, display_text=tr("sources")),
+    }
+
+
+def _figure_columns() -> dict[str, Any]:
+    return {query.column("as of"): st.column_config.DateColumn(format=_date_format())}
 
 
 def render() -> None:
@@ -47,8 +67,8 @@ def render() -> None:
     if not embedded:
         st.title("Qantar Map")
     if index is None:
-        st.error("The record could not be loaded. Fix these problems and reload the page:")
-        st.text(f"Record folder: {data_dir}")
+        st.error(tr("The record could not be loaded. Fix these problems and reload the page:"))
+        st.text(tr("Record folder: {folder}", folder=data_dir))
         session.show_problems(problems)
         st.stop()
         return
@@ -56,8 +76,18 @@ def render() -> None:
     session.apply_link(index)
     if not embedded:
         st.caption(
-            f"{escape_markdown(record.settings.title)}: where and when protests and the "
-            "crackdown happened, with the sources for every event."
+            tr(
+                "{title}: where and when protests and the crackdown happened, with the sources "
+                "for every event.",
+                title=escape_markdown(record.settings.title),
+            )
+        )
+    if i18n.current() != i18n.RECORD_TEXT_LANGUAGE[i18n.current()]:
+        st.caption(
+            tr(
+                "The record's own text (event descriptions, the labels of figures and periods) "
+                "is shown in Russian until it is written in Kazakh."
+            )
         )
     _notices(record.version, problems, rejected)
     state = _controls(index)
@@ -67,7 +97,7 @@ def render() -> None:
     if embedded:
         session.write_link(state)
         st.link_button(
-            "Open this view in Qantar Map, with its sources",
+            tr("Open this view in Qantar Map, with its sources"),
             _view_url(state),
             icon=":material/open_in_new:",
         )
@@ -94,15 +124,17 @@ def _notices(version: str, problems: list, rejected: list) -> None:
             session.show_problems(rejected)
     if st.session_state["link_notices"]:
         with st.container(border=True):
-            st.warning("Parts of the link you opened could not be used; showing the nearest view.")
+            st.warning(
+                tr("Parts of the link you opened could not be used; showing the nearest view.")
+            )
             for notice in st.session_state["link_notices"]:
                 st.text(notice)
     errors = [p for p in problems if p.severity == "error"]
     if problems:
         label = (
-            f"{len(errors)} problem(s) in the record: the rows concerned are left out"
+            tr("{n} problem(s) in the record: the rows concerned are left out", n=len(errors))
             if errors
-            else f"{len(problems)} warning(s) about the record files"
+            else tr("{n} warning(s) about the record files", n=len(problems))
         )
         with st.expander(label, icon="⚠️", expanded=bool(errors)):
             session.show_problems(problems)
@@ -114,18 +146,18 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
     session.apply_pending_step()
     dates, play = st.columns([6, 2], vertical_alignment="bottom")
     dates.slider(
-        "Dates",
+        tr("Dates"),
         min_value=period[0],
         max_value=period[1],
-        format="D MMM YYYY",
+        format=_date_format(),
         key="range",
         on_change=session.stop_playing,
-        help="Drag the handles, or focus one and use the arrow keys (one day per step).",
+        help=tr("Drag the handles, or focus one and use the arrow keys (one day per step)."),
     )
     _playback(play, period)
-    filters = st.columns([3, 1, 2], vertical_alignment="bottom")
-    filters[0].pills(
-        "Categories",
+    # the categories on a row of their own: their Russian and Kazakh names are long
+    st.pills(
+        tr("Categories"),
         list(CATEGORIES),
         selection_mode="multi",
         format_func=category_label,
@@ -133,15 +165,16 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
         on_change=session.stop_playing,
         width="stretch",
     )
-    filters[1].toggle(
-        "Exact only",
+    filters = st.columns([1, 2], vertical_alignment="bottom")
+    filters[0].toggle(
+        tr("Exact only"),
         key="exact",
         on_change=session.stop_playing,
-        help="Hide events whose date or place is approximate.",
+        help=tr("Hide events whose date or place is approximate."),
     )
-    labels = session.place_options(record.version, record)
-    filters[2].selectbox(
-        "Place (any spelling)",
+    labels = session.place_options(record.version, i18n.current(), record)
+    filters[1].selectbox(
+        tr("Place (any spelling)"),
         list(labels),
         format_func=labels.__getitem__,
         key="place",
@@ -151,18 +184,20 @@ def _controls(index: EventIndex) -> viewstate.ViewState:
     layers = session.layers(index)
     if len(layers) > 1:
         st.radio(
-            "Map shows",
+            tr("Map shows"),
             layers,
-            format_func=LAYER_LABELS.__getitem__,
+            format_func=lambda layer: tr(LAYER_LABELS[layer]),
             horizontal=True,
             key="layer",
             on_change=session.stop_playing,
-            help="Places: a circle per place. Regions: the 17 regions of January 2022 shaded by "
-            "the events in range (nationwide measures belong to no region).",
+            help=tr(
+                "Places: a circle per place. Regions: the 17 regions of January 2022 shaded by "
+                "the events in range (nationwide measures belong to no region)."
+            ),
         )
     state = session.current_state()
     if not state.view.categories:
-        st.info("No category is selected, so nothing is shown. Pick one or more above.")
+        st.info(tr("No category is selected, so nothing is shown. Pick one or more above."))
     return state
 
 
@@ -171,27 +206,29 @@ def _playback(column: DeltaGenerator, period: tuple[date, date]) -> None:
     timer steps the range one day at a time (each step an ordinary view, so pausing leaves a
     view its link reproduces)."""
     playing = bool(st.session_state["play"])
-    with column.popover("Playback", icon=":material/tune:", help="Speed and how the range moves"):
+    with column.popover(
+        tr("Playback"), icon=":material/tune:", help=tr("Speed and how the range moves")
+    ):
         st.radio(
-            "Seconds per day",
+            tr("Seconds per day"),
             viewstate.SPEEDS,
-            format_func=lambda s: f"{s:g} s",
+            format_func=lambda s: tr("{seconds} s", seconds=f"{s:g}"),
             horizontal=True,
             key="speed",
         )
         st.radio(
-            "The range",
+            tr("The range"),
             viewstate.WINDOWS,
-            format_func=WINDOW_LABELS.__getitem__,
+            format_func=lambda window: tr(WINDOW_LABELS[window]),
             key="window",
         )
     column.button(
-        "Pause" if playing else "Play",
+        tr("Pause") if playing else tr("Play"),
         icon=":material/pause:" if playing else ":material/play_arrow:",
         key="play_button",
         on_click=session.toggle_play,
         args=(period,),
-        help="Step the date range one day at a time until the end of the record.",
+        help=tr("Step the date range one day at a time until the end of the record."),
         width="stretch",
     )
 
@@ -213,37 +250,50 @@ def _ticker(speed: float, period: tuple[date, date]) -> None:
 def _headline(answers: query.Answers) -> None:
     counts, deaths = answers.counts, answers.deaths
     with st.container(horizontal=True, gap="large", key="figures_row"):
-        st.metric("Events", counts.events, width="content")
-        st.metric("Protest events", counts.by_category["protest"], width="content")
-        st.metric("Riots and attacks", counts.by_category["riot"], width="content")
-        st.metric("Crackdown events", counts.by_category["crackdown"], width="content")
-        st.metric("Places affected", counts.places, width="content")
+        st.metric(tr("Events"), counts.events, width="content")
+        st.metric(tr("Protest events"), counts.by_category["protest"], width="content")
+        st.metric(tr("Riots and attacks"), counts.by_category["riot"], width="content")
+        st.metric(tr("Crackdown events"), counts.by_category["crackdown"], width="content")
+        st.metric(tr("Places affected"), counts.places, width="content")
         if deaths.value is not None:
             st.metric(
-                "Death toll (latest official)",
+                tr("Death toll (latest official)"),
                 f"{deaths.value:,}",
                 width="content",
-                help=(
-                    f"Given by {deaths.claimed_by}, as of {deaths.as_of:%-d %B %Y}. The record "
-                    f"holds {deaths.tolls} national tolls from {deaths.low:,} to {deaths.high:,}"
-                    ", each with who gave it and when: see Figures › Death toll."
+                help=tr(
+                    "Given by {who}, as of {when}. The record holds {n} national tolls from "
+                    "{low} to {high}, each with who gave it and when: see {figures} › {toll}.",
+                    figures=tr("Figures"),
+                    toll=term(query.TOLL_KIND).capitalize(),
+                    who=deaths.claimed_by,
+                    when=i18n.day(deaths.as_of),
+                    n=deaths.tolls,
+                    low=f"{deaths.low:,}",
+                    high=f"{deaths.high:,}",
                 ),
             )
         st.metric(
-            "Deaths tied to events in range",
+            tr("Deaths tied to events in range"),
             counts.fatalities,
             width="content",
-            help=(
-                "The sum of the lowest figure each event carries (ACLED's rule), for the "
-                f"{counts.events_with_fatalities} events in range that have one. Not a death "
-                "toll: most deaths were never tied to a single event."
+            help=tr(
+                "The sum of the lowest figure each event carries (ACLED's rule), for the {n} "
+                "events in range that have one. Not a death toll: most deaths were never tied "
+                "to a single event.",
+                n=counts.events_with_fatalities,
             ),
         )
     if deaths.value is not None:
         st.caption(
-            f"Death toll: {deaths.value:,} according to {escape_markdown(deaths.claimed_by)} "
-            f"({deaths.as_of:%-d %b %Y}); other national tolls in the record run from "
-            f"{deaths.low:,} to {deaths.high:,}."
+            tr(
+                "Death toll: {value} according to {who} ({when}); other national tolls in the "
+                "record run from {low} to {high}.",
+                value=f"{deaths.value:,}",
+                who=escape_markdown(deaths.claimed_by),
+                when=i18n.day(deaths.as_of),
+                low=f"{deaths.low:,}",
+                high=f"{deaths.high:,}",
+            )
         )
 
 
@@ -259,13 +309,15 @@ def _map(
     base = basemap.base_map(
         record.settings.bbox,
         asset_urls,
-        session.map_labels(record.version, record),
+        session.map_labels(record.version, i18n.current(), record),
         session.outline_file(data_dir),
         st.session_state["map_start"],
     )
     regions = index.regions if state.layer == "regions" else None
     if regions is not None:
-        layer = mapview.region_layer(regions.display, answers.regions)
+        layer = mapview.region_layer(
+            regions.display, answers.regions, localise.REGION_NAME_FIELDS[i18n.current()]
+        )
     else:
         layer = mapview.city_layer(answers.circles, state.place, open_popup=_popup_open())
         # Other places' sites only once the map is zoomed in (its zoom is reported, and a zoom
@@ -299,8 +351,14 @@ def _map(
                 f"<span style='color:{colour};text-shadow:0 0 1px #333'>■</span> {label}"
                 for colour, label in mapview.region_legend(answers.regions)
             )
-            + " &nbsp; Shade: events in range at places in the region (nationwide measures "
-            f"belong to no region). {mapview.REGIONS_CREDIT}.",
+            + " &nbsp; "
+            + tr(
+                "Shade: events in range at places in the region (nationwide measures belong to "
+                "no region)."
+            )
+            + " "
+            + tr(mapview.REGIONS_CREDIT)
+            + ".",
             unsafe_allow_html=True,
         )
         return
@@ -309,9 +367,12 @@ def _map(
             f"<span style='color:{colour}'>●</span> {label}"
             for colour, label in mapview.legend_items()
         )
-        + " &nbsp; Circle size: events at the place (nationwide measures are not drawn). "
-        "Outline: solid, every date and place exact; dash-dot, some approximate; dashed, all "
-        "approximate.",
+        + " &nbsp; "
+        + tr(
+            "Circle size: events at the place (nationwide measures are not drawn). Outline: "
+            "solid, every date and place exact; dash-dot, some approximate; dashed, all "
+            "approximate."
+        ),
         unsafe_allow_html=True,
     )
 
@@ -321,13 +382,15 @@ def _keep(answers: query.Answers, state: viewstate.ViewState, data_dir: Path) ->
     when the button is pressed)."""
     if not keep.available(assets.DEFAULT_VENDOR_DIR):
         st.caption(
-            "Downloading the map needs its scripts installed on this server "
-            f"({assets.INSTALL_HINT})."
+            tr(
+                "Downloading the map needs its scripts installed on this server ({hint}).",
+                hint=assets.INSTALL_HINT,
+            )
         )
         return
     view = answers.view
     st.download_button(
-        "Download this map (one HTML file, opens offline)",
+        tr("Download this map (one HTML file, opens offline)"),
         data=functools.partial(_kept_map, answers, state, data_dir, _view_url(state)),
         file_name=f"qantar-map-{view.start:%Y%m%d}-{view.end:%Y%m%d}.html",
         mime="text/html",
@@ -347,18 +410,29 @@ def _kept_map(answers: query.Answers, state: viewstate.ViewState, data_dir: Path
     )
     regions = answers.index.regions if state.layer == "regions" else None
     if regions is not None:
-        layer = mapview.region_layer(regions.display, answers.regions)
+        layer = mapview.region_layer(
+            regions.display, answers.regions, localise.REGION_NAME_FIELDS[i18n.current()]
+        )
         legend = mapview.region_legend(answers.regions)
-        credits = [mapview.REGIONS_CREDIT]
+        credits = [tr(mapview.REGIONS_CREDIT)]
     else:
         layer = mapview.city_layer(answers.circles, state.place)
         legend = list(mapview.legend_items())
         credits = []
     lines = [
-        f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}: {counts.events} events at "
-        f"{counts.places} places.",
-        f"Record version {record.version}, {len(record.sources)} sources; record CC BY 4.0 "
-        "(Qantar Map). Tiles, when online: © OpenStreetMap contributors.",
+        tr(
+            "{start} to {end}: {events} events at {places} places.",
+            start=i18n.day(view.start),
+            end=i18n.day(view.end),
+            events=counts.events,
+            places=counts.places,
+        ),
+        tr(
+            "Record version {version}, {sources} sources; record CC BY 4.0 (Qantar Map). "
+            "Tiles, when online: © OpenStreetMap contributors.",
+            version=record.version,
+            sources=len(record.sources),
+        ),
         *credits,
     ]
     return keep.standalone_html(
@@ -382,24 +456,29 @@ def _popup_open() -> bool:
 
 def _nationwide(answers: query.Answers) -> None:
     national = answers.national
-    label = f"Nationwide measures in this range: {len(national)}"
+    label = tr("Nationwide measures in this range: {n}", n=len(national))
     with st.expander(label, icon=":material/public:", key="nationwide"):
         st.caption(
-            "Decisions and counts that applied to the whole country (the state of emergency, "
-            "the blackout, the CSTO request...). They are not drawn on any place."
+            tr(
+                "Decisions and counts that applied to the whole country (the state of "
+                "emergency, the blackout, the CSTO request...). They are not drawn on any place."
+            )
         )
         if len(national):
             shown = national.head(TABLE_LIMIT)  # a rerun's work stays bounded
             st.dataframe(
-                query.event_rows(shown, answers.record).drop(columns=["place", "id"]),
+                query.event_rows(shown, answers.record).drop(columns=[query.column("place"), "id"]),
                 hide_index=True,
                 width="stretch",
-                column_config=EVENT_COLUMNS,
+                column_config=_event_columns(),
             )
             if len(national) > len(shown):
                 st.caption(
-                    f"Showing the first {len(shown)} of {len(national)}; "
-                    "the downloads hold all of them."
+                    tr(
+                        "Showing the first {shown} of {all}; the downloads hold all of them.",
+                        shown=len(shown),
+                        all=len(national),
+                    )
                 )
 
 
@@ -408,7 +487,7 @@ def _panels(answers: query.Answers) -> None:
     period = record.settings.period
     # Lazy tabs: only the open tab's charts are built and sent on a rerun.
     timeline, figures_tab, spread_tab = st.tabs(
-        list(viewstate.PANELS), key="panel", on_change="rerun"
+        [tr(p) for p in viewstate.PANELS], key="panel", on_change="rerun"
     )
     if timeline.open:
         with timeline:
@@ -422,11 +501,13 @@ def _panels(answers: query.Answers) -> None:
             st.vega_lite_chart(spec=counts_chart, width="stretch")
             st.vega_lite_chart(spec=periods_chart, width="stretch")
             st.caption(
-                "Events per day (bars) over the whole record, nationwide measures included; the "
-                "boxed part is the selected range. Shaded bands are the national internet "
-                "blackout, state of emergency and curfew (and the selected place's own), one "
-                "band per source's dates: few events inside the blackout is a gap in reporting, "
-                "not calm."
+                tr(
+                    "Events per day (bars) over the whole record, nationwide measures included; "
+                    "the boxed part is the selected range. Shaded bands are the national "
+                    "internet blackout, state of emergency and curfew (and the selected place's "
+                    "own), one band per source's dates: few events inside the blackout is a gap "
+                    "in reporting, not calm."
+                )
             )
     if figures_tab.open:
         with figures_tab:
@@ -435,27 +516,29 @@ def _panels(answers: query.Answers) -> None:
         with spread_tab:
             first = answers.spread
             if first.empty:
-                st.write("No events in the selected range and categories.")
+                st.write(tr("No events in the selected range and categories."))
             else:
                 st.vega_lite_chart(spec=charts.spread_chart(first, period), width="stretch")
-                st.caption("Each place at the date of its first event in the selected range.")
+                st.caption(tr("Each place at the date of its first event in the selected range."))
 
 
 def _figures(figures: pd.DataFrame, period: tuple[date, date]) -> None:
     if figures.empty:
-        st.write("This record has no figures.")
+        st.write(tr("This record has no figures."))
         return
     st.caption(
-        "Every reported number with who claimed it and who reported it; numbers disagree and "
-        "all are kept. Claims dated inside the selected range are drawn solid."
+        tr(
+            "Every reported number with who claimed it and who reported it; numbers disagree "
+            "and all are kept. Claims dated inside the selected range are drawn solid."
+        )
     )
     # Deaths first: the toll is what most readers come for.
     kinds = sorted(
         dict.fromkeys(figures["kind"]), key=lambda k: (k != query.TOLL_KIND, k != "deaths")
     )
     tabs = st.tabs(
-        [escape_markdown(k.replace("_", " ").capitalize()) for k in kinds],
-        key="figure_kind",
+        [escape_markdown(term(k).capitalize()) for k in kinds],
+        key=f"figure_kind_{i18n.current()}",
         on_change="rerun",
     )
     for kind, tab in zip(kinds, tabs, strict=True):
@@ -465,7 +548,11 @@ def _figures(figures: pd.DataFrame, period: tuple[date, date]) -> None:
         with tab:
             st.vega_lite_chart(spec=charts.figures_chart(part, period), width="stretch")
             st.dataframe(
-                query.figure_rows(part), hide_index=True, width="stretch", key=f"figures_{kind}"
+                query.figure_rows(part),
+                hide_index=True,
+                width="stretch",
+                key=f"figures_{kind}",
+                column_config=_figure_columns(),
             )
 
 
@@ -490,18 +577,20 @@ def _share(state: viewstate.ViewState, index: EventIndex) -> None:
     session.write_link(state)
     share_url = _view_url(state)
     share, cite = st.columns(2)
-    with share.expander("Share this view"):
+    with share.expander(tr("Share this view")):
         st.code(share_url, language=None, wrap_lines=True)
-        st.caption("The same link as in the address bar, map position included.")
-    with share.expander("Embed this view"):
+        st.caption(tr("The same link as in the address bar, map position included."))
+    with share.expander(tr("Embed this view")):
         st.code(
             _embed_snippet(share_url, index.record.settings.title), language="html", wrap_lines=True
         )
         st.caption(
-            "Paste it into a web page: the map and its controls for this view, with a link "
-            "back to the full view."
+            tr(
+                "Paste it into a web page: the map and its controls for this view, with a link "
+                "back to the full view."
+            )
         )
-    with cite.expander("Cite this view"):
+    with cite.expander(tr("Cite this view")):
         st.code(
             viewstate.citation(state, index.record, share_url, date.today()),
             language=None,
@@ -514,38 +603,52 @@ def _story(answers: query.Answers) -> None:
     if story is None or place_id is None:
         return
     place = answers.record.cities.loc[[place_id]].iloc[0]
-    st.subheader(f"{escape_markdown(place['name'])}: chronology")
+    st.subheader(tr("{place}: chronology", place=escape_markdown(place["name"])))
     st.caption(escape_markdown(places.label(place)))
     if len(story.whole):
         joined = story.whole.iloc[0]
         st.text(
-            f"First event in the record: {joined['event_date']:%-d %b %Y} "
-            f"({category_label(joined['category']).lower()}). {len(story.events)} of its "
-            f"{len(story.whole)} events are in the selected range and categories:"
+            tr(
+                "First event in the record: {when} ({category}). {shown} of its {all} events "
+                "are in the selected range and categories:",
+                when=i18n.day(joined["event_date"]),
+                category=category_label(joined["category"]).lower(),
+                shown=len(story.events),
+                all=len(story.whole),
+            )
         )
     if len(story.events):
         st.dataframe(
             query.event_rows(story.events, answers.record).drop(columns=["id"]),
             hide_index=True,
             width="stretch",
-            column_config=EVENT_COLUMNS,
+            column_config=_event_columns(),
         )
     if len(story.figures):
-        st.caption(f"Figures reported for this place ({len(story.figures)}):")
-        st.dataframe(query.figure_rows(story.figures), hide_index=True, width="stretch")
+        st.caption(tr("Figures reported for this place ({n}):", n=len(story.figures)))
+        st.dataframe(
+            query.figure_rows(story.figures),
+            hide_index=True,
+            width="stretch",
+            column_config=_figure_columns(),
+        )
     if len(story.periods):
-        st.caption("Periods in force here:")
+        st.caption(tr("Periods in force here:"))
         st.dataframe(
             pd.DataFrame(
                 {
-                    "period": story.periods["label"],
-                    "from": story.periods["start"].dt.date,
-                    "to": story.periods["end"].dt.date,
-                    "sources": story.periods["source"],
+                    tr("period"): story.periods["label"],
+                    tr("from"): story.periods["start"].dt.date,
+                    tr("to"): story.periods["end"].dt.date,
+                    query.column("sources"): story.periods["source"],
                 }
             ),
             hide_index=True,
             width="stretch",
+            column_config={
+                tr("from"): st.column_config.DateColumn(format=_date_format()),
+                tr("to"): st.column_config.DateColumn(format=_date_format()),
+            },
         )
 
 
@@ -554,36 +657,44 @@ def _events(answers: query.Answers) -> None:
     ev = answers.event(st.session_state["event"])
     if ev is not None:
         with st.container(border=True):
-            st.markdown("**Selected event**")
+            st.markdown("**" + tr("Selected event") + "**")
             support = sourcebook.corroboration(answers.record, ev["source_ids"])
             st.text(
-                f"{ev['event_date']:%-d %b %Y} · {ev['location']} · "
-                f"{category_label(ev['category'])} · {ev['sub_event_type']}\n{ev['notes']}\n"
-                f"Sources: {sourcebook.outlets(answers.record, ev['source_ids'])} "
-                f"({support.text()})"
+                f"{i18n.day(ev['event_date'])} · {ev['location']} · "
+                f"{category_label(ev['category'])} · {term(ev['sub_event_type'])}\n{ev['notes']}\n"
+                + tr(
+                    "Sources: {outlets} ({support})",
+                    outlets=sourcebook.outlets(answers.record, ev["source_ids"]),
+                    support=support.text(),
+                )
             )
-    st.subheader(f"Events, {view.start:%-d %b %Y} to {view.end:%-d %b %Y}")
+    st.subheader(tr("Events, {start} to {end}", start=i18n.day(view.start), end=i18n.day(view.end)))
     table = answers.table(TABLE_LIMIT)
     st.session_state["table_ids"] = table["id"].tolist()
     st.dataframe(
         table.drop(columns=["id"]),
         hide_index=True,
         width="stretch",
-        column_config=EVENT_COLUMNS,
+        column_config=_event_columns(),
         on_select=functools.partial(session.on_table_select, "event_table", "table_ids"),
         selection_mode="single-row",
         key="event_table",
     )
     if counts.events > TABLE_LIMIT:
         st.caption(
-            f"Showing the first {TABLE_LIMIT} of {counts.events} events in this range "
-            f"({counts.events - TABLE_LIMIT} more); the downloads hold all of them."
+            tr(
+                "Showing the first {shown} of {all} events in this range ({more} more); the "
+                "downloads hold all of them.",
+                shown=TABLE_LIMIT,
+                all=counts.events,
+                more=counts.events - TABLE_LIMIT,
+            )
         )
     index, record = answers.index, answers.record
     stem = f"qantar-{view.start:%Y%m%d}-{view.end:%Y%m%d}"
     with st.container(horizontal=True):
         st.download_button(
-            f"Download {counts.events} events as CSV (ACLED columns + ours)",
+            tr("Download {n} events as CSV (ACLED columns + ours)", n=counts.events),
             data=lambda: export.to_acled_csv(index.events_in(view), record),
             file_name=f"{stem}.csv",
             mime="text/csv",
@@ -591,11 +702,17 @@ def _events(answers: query.Answers) -> None:
             on_click="ignore",
         )
         st.download_button(
-            "Download as GeoJSON",
+            tr("Download as GeoJSON"),
             data=lambda: export.to_geojson(index.events_in(view), record),
             file_name=f"{stem}.geojson",
             mime="application/geo+json",
             icon=":material/download:",
             on_click="ignore",
         )
-    st.caption(f"Record version {record.version} · {len(record.sources)} sources")
+    st.caption(
+        tr(
+            "Record version {version} · {n} sources",
+            version=record.version,
+            n=len(record.sources),
+        )
+    )

@@ -19,6 +19,7 @@ from folium.utilities import JsCode
 from jinja2.utils import htmlsafe_json_dumps
 
 from dashboard.data import CATEGORIES
+from dashboard.i18n import N_, current, day, tr, trn
 from dashboard.text import (
     CATEGORY_COLOURS,
     DOMINANT_CATEGORIES,
@@ -27,6 +28,7 @@ from dashboard.text import (
     category_label,
     escape_html,
     shorten,
+    term,
 )
 
 
@@ -44,6 +46,7 @@ class CircleFrames(Protocol):
 
 
 NOTE_LIMIT = 300
+SOURCE_LIMIT = 120
 # Bytes of popup text one map update may carry (see ``_share_out``).
 LAYER_BYTE_BUDGET = 160_000
 
@@ -55,11 +58,11 @@ COLOURS: dict[str, str] = {
     DOMINANT_OTHER: "#7f7f7f",
 }
 LEGEND: dict[str, str] = {
-    "protest": "mostly protest",
-    "riot": "mostly riots or attacks",
-    "crackdown": "mostly crackdown",
-    DOMINANT_MIXED: "no single kind dominates",
-    DOMINANT_OTHER: "government response or context only",
+    "protest": N_("mostly protest"),
+    "riot": N_("mostly riots or attacks"),
+    "crackdown": N_("mostly crackdown"),
+    DOMINANT_MIXED: N_("no single kind dominates"),
+    DOMINANT_OTHER: N_("government response or context only"),
 }
 
 
@@ -118,22 +121,28 @@ def _quoted(value: object) -> str:
     return escape_html(quote(str(value), safe=""))
 
 
+def _lang() -> str:
+    """What a link to another page adds to open in this page's language."""
+    language = current()
+    return "" if language == "en" else f"&amp;lang={language}"
+
+
 def _event_line(event: Any) -> str:
     """One event as a popup list item; ``event`` is an ``itertuples`` row of _LINE_COLUMNS."""
     approx = []
     if event.time_precision > 1:
-        approx.append("date approximate")
+        approx.append(tr("date approximate"))
     if event.geo_precision > 1:
-        approx.append("place approximate")
+        approx.append(tr("place approximate"))
     flag = f" <i>({escape_html(', '.join(approx))})</i>" if approx else ""
-    when = event.event_date.strftime("%-d %b %Y")
+    when = day(event.event_date)
     return (
         f"<li><b>{escape_html(when)}</b> · {escape_html(category_label(event.category))}"
-        f" · {escape_html(event.sub_event_type)}{flag}<br>"
+        f" · {escape_html(term(event.sub_event_type))}{flag}<br>"
         f"{escape_html(shorten(event.notes, NOTE_LIMIT))}"
-        f" <span style='color:#555'>— {escape_html(shorten(event.source, 120))}</span>"
-        f" <a class='qm-sources' href='/sources?event={_quoted(event.event_id_cnty)}'"
-        " target='_top'>sources</a>"
+        f" <span style='color:#555'>— {escape_html(shorten(event.source, SOURCE_LIMIT))}</span>"
+        f" <a class='qm-sources' href='/sources?event={_quoted(event.event_id_cnty)}{_lang()}'"
+        " target='_top'>" + tr("sources") + "</a>"
         "</li>"
     )
 
@@ -141,15 +150,18 @@ def _event_line(event: Any) -> str:
 def _counts_text(totals: dict[str, Any]) -> str:
     n = int(totals["events"])
     detail = ", ".join(
-        f"{int(totals[c])} {category_label(c).lower()}" for c in CATEGORIES if int(totals[c]) > 0
+        tr("{n} {category}", n=int(totals[c]), category=category_label(c).lower())
+        for c in CATEGORIES
+        if int(totals[c]) > 0
     )
     approximate = n - int(totals["exact"])
-    known = (
-        f"<br>{'all' if approximate == n else approximate} with an approximate date or place"
-        if approximate
-        else ""
-    )
-    return f"{n} event{'s' if n != 1 else ''}: {escape_html(detail)}{known}"
+    if not approximate:
+        known = ""
+    elif approximate == n:
+        known = "<br>" + tr("all with an approximate date or place")
+    else:
+        known = "<br>" + tr("{n} with an approximate date or place", n=approximate)
+    return trn("{n} event: {detail}", "{n} events: {detail}", n, detail=escape_html(detail)) + known
 
 
 def precision_of(events: int, exact: int) -> str:
@@ -159,12 +171,23 @@ def precision_of(events: int, exact: int) -> str:
     return "approximate" if exact == 0 else "mixed"
 
 
-AREA_TOOLTIP = "smaller places in this area"
 _LIST_OPEN = "<ol style='padding-left:1.2em;margin:0.4em 0'>"
 
 
+# Marks an area's tooltip (invisible, in every language): a click on an area selects no place.
+AREA_MARK = "\u2063"
+
+
+def _area_title(area: dict[str, Any]) -> str:
+    places = int(area["places"])
+    return AREA_MARK + trn(
+        "{n} smaller place in this area", "{n} smaller places in this area", places
+    )
+
+
 def _place_popup(place: dict[str, Any], lines: list[str]) -> str:
-    local = " / ".join(escape_html(v) for v in (place["name_kk"], place["name_ru"]) if v)
+    others = (place.get("name_en"), place["name_kk"], place["name_ru"])
+    local = " / ".join(escape_html(v) for v in dict.fromkeys(others) if v and v != place["name"])
     parts = [
         f"<div class='qm-popup'><b>{escape_html(place['name'])}</b>",
         f" <span style='color:#555'>{local}</span>" if local else "",
@@ -174,10 +197,12 @@ def _place_popup(place: dict[str, Any], lines: list[str]) -> str:
         parts += [_LIST_OPEN, *lines, "</ol>"]
     more = int(place["events"]) - len(lines)
     if more > 0:
-        also = "and " if lines else ""
-        parts.append(
-            f"<br><small>… {also}{more} more: click the circle to list them below the map</small>"
+        also = (
+            tr("… and {n} more: click the circle to list them below the map", n=more)
+            if lines
+            else tr("… {n} more: click the circle to list them below the map", n=more)
         )
+        parts.append(f"<br><small>{also}</small>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -187,13 +212,13 @@ def _area_popup(area: dict[str, Any]) -> str:
     more = area["places"] - len(names)
     return "".join(
         [
-            f"<div class='qm-popup'><b>{area['places']} smaller places in this area</b>",
+            f"<div class='qm-popup'><b>{_area_title(area)}</b>",
             f"<br><small>{_counts_text(area)}</small>",
             _LIST_OPEN,
             *names,
             "</ol>",
-            f"<small>… and {more} more. </small>" if more > 0 else "",
-            "<small>Pick a place in the Place box to see its events.</small></div>",
+            "<small>" + tr("… and {n} more.", n=more) + " </small>" if more > 0 else "",
+            "<small>" + tr("Pick a place in the Place box to see its events.") + "</small></div>",
         ]
     )
 
@@ -271,7 +296,7 @@ def _area_feature(area: dict[str, Any]) -> dict:
             "radius": radius_for(area["events"]),
             "precision": "approximate",  # several places summed at one point
             "selected": False,
-            "tooltip": f"<b>{area['places']} {AREA_TOOLTIP}</b><br>{_counts_text(area)}",
+            "tooltip": f"<b>{_area_title(area)}</b><br>{_counts_text(area)}",
             "popup": _area_popup(area),
         },
     )
@@ -306,7 +331,7 @@ def city_layer(
     circles: CircleFrames, selected: str | None = None, open_popup: bool = False
 ) -> folium.FeatureGroup:
     """The feature group that follows the filters: one GeoJSON layer of place circles."""
-    group = folium.FeatureGroup(name="Places with events")
+    group = folium.FeatureGroup(name=tr("Places with events"))
     folium.GeoJson(
         {"type": "FeatureCollection", "features": city_features(circles, selected, open_popup)},
         name="places",
@@ -318,7 +343,7 @@ def city_layer(
 
 def legend_items() -> Iterable[tuple[str, str]]:
     """(colour, label) pairs for the map legend."""
-    return [(COLOURS[k], LEGEND[k]) for k in LEGEND]
+    return [(COLOURS[k], tr(LEGEND[k])) for k in LEGEND]
 
 
 # --------------------------------------------------------------------------- regions
@@ -327,7 +352,7 @@ def legend_items() -> Iterable[tuple[str, str]]:
 # from white, "no events", for tritanopes too: tests/test_palette.py).
 REGION_SHADES = ("#ffeda0", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 REGION_NONE = "#ffffff"
-REGIONS_CREDIT = "Regions: geokz (A. Rodionov), CC BY 4.0, simplified"
+REGIONS_CREDIT = N_("Regions: geokz (A. Rodionov), CC BY 4.0, simplified")
 
 _REGION_ON_EACH_FEATURE = JsCode(
     """
@@ -365,11 +390,15 @@ def _region_tooltip(row: dict[str, Any], name: str) -> str:
     parts = [f"<b>{escape_html(name)}</b><br>{_counts_text(row)}"]
     deaths = row.get("deaths")
     if deaths is not None and deaths == deaths:
-        when = row["deaths_as_of"].strftime("%-d %b %Y")
-        who = f"{escape_html(row['deaths_by'])}, {escape_html(when)}"
+        who = f"{escape_html(row['deaths_by'])}, {escape_html(day(row['deaths_as_of']))}"
         parts.append(
-            f"<br>Deaths reported for a place here: {int(deaths):,} ({who}; "
-            f"{escape_html(row['deaths_source'])})"
+            "<br>"
+            + tr(
+                "Deaths reported for a place here: {deaths} ({who}; {source})",
+                deaths=f"{int(deaths):,}",
+                who=who,
+                source=escape_html(row["deaths_source"]),
+            )
         )
     return "".join(parts)
 
@@ -395,7 +424,7 @@ def region_layer(
                 },
             }
         )
-    group = folium.FeatureGroup(name="Regions")
+    group = folium.FeatureGroup(name=tr("Regions"))
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="regions",
@@ -407,10 +436,12 @@ def region_layer(
 def region_legend(rows: pd.DataFrame) -> list[tuple[str, str]]:
     """(colour, label) pairs for the regions' shading."""
     bins = region_bins(int(rows["events"].max()) if len(rows) else 0)
-    items = [(REGION_NONE, "no events")]
+    items = [(REGION_NONE, tr("no events"))]
     low = 1
     for shade, upper in zip(REGION_SHADES, bins, strict=False):
-        items.append((shade, f"{low}" if low == upper else f"{low}–{upper} events"))
+        items.append(
+            (shade, f"{low}" if low == upper else tr("{low}–{upper} events", low=low, upper=upper))
+        )
         low = upper + 1
     return items
 
@@ -463,7 +494,7 @@ def site_features(sites: pd.DataFrame, events: pd.DataFrame) -> list[dict[str, o
         lines = by_site.get(int(str(site_id)), [])
         shown = lines[:SITE_POPUP_LINES]
         more = (
-            f"<br><small>… and {len(lines) - len(shown)} more</small>"
+            "<br><small>" + tr("… and {n} more", n=len(lines) - len(shown)) + "</small>"
             if len(lines) > len(shown)
             else ""
         )
@@ -484,7 +515,7 @@ def site_features(sites: pd.DataFrame, events: pd.DataFrame) -> list[dict[str, o
                     "radius": 4.5 if n == 1 else 6.0,
                     "colour": SITE_COLOUR,
                     "tooltip": f"<b>{escape_html(site['location'])}</b><br>"
-                    f"{n} event{'s' if n != 1 else ''} here",
+                    + trn("{n} event here", "{n} events here", n),
                     "popup": popup,
                 },
             )

@@ -1,5 +1,6 @@
 """The Method page: how the record is built and checked, what the categories hold, precision,
-corroboration, contested figures, what is missing, how to cite and correct, and the licences."""
+corroboration, contested figures, what is missing, how to cite and correct, and the licences.
+The text is one Markdown file per language (``pages_text/method[.LANG].md``)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,42 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import session, sourcebook
+from dashboard import i18n, session, sourcebook
+from dashboard.i18n import tr
 
-METHOD_TEXT = Path(__file__).resolve().parent / "pages_text" / "method.md"
+TEXT_DIR = Path(__file__).resolve().parent / "pages_text"
+
+
+def method_text(language: str) -> str:
+    """The page's text in ``language`` (English when there is no translation)."""
+    translated = TEXT_DIR / f"method.{language}.md"
+    return (translated if translated.is_file() else TEXT_DIR / "method.md").read_text("utf-8")
 
 
 def render() -> None:
-    st.title("Method")
+    st.title(tr("Method"))
+    session.keep_language_in_link()
+    lang = i18n.current()
     _, index, _, _ = session.served_record()
     if index is not None:
         record = index.record
         unverified = len(sourcebook.unverified_sources(record))
         st.caption(
-            f"Record version {record.version}: {len(record.events)} events at "
-            f"{len(record.cities)} places, {len(record.figures)} figures, {len(record.periods)} "
-            f"periods, {len(record.sources)} sources ({len(record.sources) - unverified} found "
-            f"and read, {unverified} unverified)."
+            tr(
+                "Record version {version}: {events} events at {places} places, {figures} "
+                "figures, {periods} periods, {sources} sources ({found} found and read, "
+                "{unverified} unverified).",
+                version=record.version,
+                events=len(record.events),
+                places=len(record.cities),
+                figures=len(record.figures),
+                periods=len(record.periods),
+                sources=len(record.sources),
+                found=len(record.sources) - unverified,
+                unverified=unverified,
+            )
         )
-    st.markdown(METHOD_TEXT.read_text("utf-8"))
-    st.markdown("[The map](/) · [The sources](/sources)")
+    st.markdown(method_text(lang))
+    suffix = f"?lang={lang}" if lang != i18n.DEFAULT else ""
+    the_map, the_sources = tr("The map"), tr("The sources")
+    st.markdown(f"[{the_map}](/{suffix}) · [{the_sources}](/sources{suffix})")

@@ -33,8 +33,15 @@ def normalise(text: str) -> str:
 
 
 def spellings(city: pd.Series) -> list[str]:
-    """Every name a place is known by, English name first."""
-    names = [city["name"], city.get("name_kk", ""), city.get("name_ru", ""), *city["aliases"]]
+    """Every name a place is known by, the page's name first (then the English one, when the
+    page shows another: see ``localise``)."""
+    names = [
+        city["name"],
+        city.get("name_en", ""),
+        city.get("name_kk", ""),
+        city.get("name_ru", ""),
+        *city["aliases"],
+    ]
     return list(dict.fromkeys(n for n in names if n))
 
 

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard.data import CATEGORIES, Record
+from dashboard.i18n import N_, current, tr
 from dashboard.index import NATIONAL, Counts, EventIndex, View, dominant
 from dashboard.sourcebook import outlets, source_book
-from dashboard.text import precision_text
+from dashboard.text import category_label, precision_text, term
 
 TOLL_KIND = "death toll"
 # Bounds on one map update, whatever the number of events or places (see ``circles``).
@@ -35,33 +36,89 @@ POPUP_LINE_BUDGET = 240
 # --------------------------------------------------------------------------- tables
 
 
+# The tables' columns as the page names them ("id" is the rows' key, never shown).
+EVENT_COLUMNS = {
+    "date": N_("date"),
+    "place": N_("place"),
+    "category": N_("category"),
+    "type": N_("type"),
+    "description": N_("description"),
+    "sources": N_("sources"),
+    "corroboration": N_("corroboration"),
+    "precision": N_("precision"),
+    "sources page": N_("sources page"),
+}
+FIGURE_COLUMNS = {
+    "in range": N_("in range"),
+    "counts": N_("counts"),
+    "value": N_("value"),
+    "up to": N_("up to"),
+    "qualifier": N_("qualifier"),
+    "scope": N_("scope"),
+    "as of": N_("as of"),
+    "claimed by": N_("claimed by"),
+    "reported by": N_("reported by"),
+}
+
+
+def column(name: str) -> str:
+    """A table column's name (a key of EVENT_COLUMNS or FIGURE_COLUMNS) on the page."""
+    return tr(EVENT_COLUMNS.get(name) or FIGURE_COLUMNS[name])
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={c: column(c) for c in frame.columns if c != "id"})
+
+
+def lang_suffix() -> str:
+    """What a link to another page adds so that it opens in this page's language."""
+    language = current()
+    return "" if language == "en" else f"&lang={language}"
+
+
+def _locations(events: pd.DataFrame, record: Record) -> pd.Series:
+    """Where each event was: its location as the record writes it, or, when that is just its
+    place's English name, the place's name on the page (see ``localise``)."""
+    cities = record.cities
+    if "name_en" not in cities:
+        return events["location"]
+    english = events["city_id"].map(cities["name_en"])
+    shown = events["city_id"].map(cities["name"])
+    return events["location"].where(events["location"] != english, shown)
+
+
 def event_rows(events: pd.DataFrame, record: Record) -> pd.DataFrame:
-    """Events as the page's tables show them."""
+    """Events as the page's tables show them (columns named in the page's language)."""
     book = source_book(record)
     support = [book.corroboration(ids) for ids in events["source_ids"]]
     national = events["scope"].eq(NATIONAL) if "scope" in events else False
-    place = np.where(national, "Nationwide", events["location"])
-    return pd.DataFrame(
-        {
-            "date": events["event_date"].dt.date,
-            "place": place,
-            "category": events["category"].astype(str),
-            "type": events["sub_event_type"],
-            "description": [
-                ("Claimed by the authorities: " if s.authorities_only else "") + str(note)
-                for s, note in zip(support, events["notes"], strict=True)
-            ],
-            "sources": [book.outlets(ids) for ids in events["source_ids"]],
-            "corroboration": [s.text() for s in support],
-            "precision": [
-                precision_text(t, g)
-                for t, g in zip(events["time_precision"], events["geo_precision"], strict=True)
-            ],
-            "sources page": [
-                f"/sources?event={quote(str(i), safe='')}" for i in events["event_id_cnty"]
-            ],
-            "id": events["event_id_cnty"],
-        }
+    place = np.where(national, tr("Nationwide"), _locations(events, record))
+    claimed = tr("Claimed by the authorities:") + " "
+    suffix = lang_suffix()
+    return _named(
+        pd.DataFrame(
+            {
+                "date": events["event_date"].dt.date,
+                "place": place,
+                "category": events["category"].astype(str).map(category_label),
+                "type": events["sub_event_type"].map(term),
+                "description": [
+                    (claimed if s.authorities_only else "") + str(note)
+                    for s, note in zip(support, events["notes"], strict=True)
+                ],
+                "sources": [book.outlets(ids) for ids in events["source_ids"]],
+                "corroboration": [s.text() for s in support],
+                "precision": [
+                    precision_text(t, g)
+                    for t, g in zip(events["time_precision"], events["geo_precision"], strict=True)
+                ],
+                "sources page": [
+                    f"/sources?event={quote(str(i), safe='')}{suffix}"
+                    for i in events["event_id_cnty"]
+                ],
+                "id": events["event_id_cnty"],
+            }
+        )
     )
 
 
@@ -74,7 +131,9 @@ def figure_frame(record: Record, selected: tuple[date, date]) -> pd.DataFrame:
     names = record.cities["name"]
     return figures.assign(
         source=figures["source_ids"].map(lambda ids: outlets(record, ids)),
-        place=figures["scope"].map(lambda s: "national" if s == NATIONAL else names.get(s, s)),
+        place=figures["scope"].map(
+            lambda s: term("national") if s == NATIONAL else names.get(s, s)
+        ),
         in_range=figures["as_of"].between(lo, hi),
     )
 
@@ -82,18 +141,20 @@ def figure_frame(record: Record, selected: tuple[date, date]) -> pd.DataFrame:
 def figure_rows(figures: pd.DataFrame) -> pd.DataFrame:
     """Figures as the page's tables show them; empty cells stay blank."""
     up_to = figures["value_max"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
-    return pd.DataFrame(
-        {
-            "in range": figures["in_range"].map({True: "●", False: ""}),
-            "counts": figures["label"],
-            "value": figures["value"].map(lambda v: f"{int(v):,}"),
-            "up to": up_to,
-            "qualifier": figures["qualifier"].fillna(""),
-            "scope": figures["place"],
-            "as of": figures["as_of"].dt.date,
-            "claimed by": figures["claimed_by"].fillna(""),
-            "reported by": figures["source"],
-        }
+    return _named(
+        pd.DataFrame(
+            {
+                "in range": figures["in_range"].map({True: "●", False: ""}),
+                "counts": figures["label"],
+                "value": figures["value"].map(lambda v: f"{int(v):,}"),
+                "up to": up_to,
+                "qualifier": figures["qualifier"].map(term),
+                "scope": figures["place"],
+                "as of": figures["as_of"].dt.date,
+                "claimed by": figures["claimed_by"].fillna(""),
+                "reported by": figures["source"],
+            }
+        )
     )
 
 
@@ -195,7 +256,9 @@ def circles(index: EventIndex, view: View, selected: str | None = None) -> Circl
     """The circles for a view. The work is bounded by the limits above, not by the number of
     events in view. The selected place is always drawn alone, with POPUP_EVENT_LIMIT events."""
     totals = index.city_totals(view).sort_values("events", ascending=False, kind="stable")
-    places = totals.join(index.record.cities[["name", "name_kk", "name_ru", "lat", "lon"]])
+    cities = index.record.cities
+    names = [c for c in ("name", "name_en", "name_kk", "name_ru") if c in cities]
+    places = totals.join(cities[[*names, "lat", "lon"]])
     places["city_id"] = places.index
     single = places.index[:MAX_PLACE_CIRCLES]
     if selected in places.index and selected not in single:

@@ -94,6 +94,9 @@ CYRILLIC_PATTERN = "[\u0400-\u04ff]"
 # The record's own text in Russian (written by the project): optional columns, since ACLED
 # imports and other records have none, but a file that has one fills every cell of it.
 RUSSIAN_COLUMNS: tuple[str, ...] = ("notes_ru", "label_ru")
+# notes_ru of the events an import adds to a record that has Russian text: an export has none,
+# and an empty cell there would be an error. The pages show such an event's English text.
+NO_RUSSIAN = "(русского текста нет: событие импортировано из ACLED)"
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.logger import get_logger
 
-from dashboard import basemap, data, mapview, places, record_cache, viewstate
+from dashboard import basemap, data, i18n, localise, mapview, places, record_cache, viewstate
 from dashboard.data import CATEGORIES
+from dashboard.i18n import tr
 from dashboard.index import EventIndex, View
 from dashboard.regions import REGIONS_FILE, load_regions, uncovered_places
 
@@ -96,12 +97,23 @@ def choose_record(
     return good, list(good.record.problems), problems
 
 
+@st.cache_resource(max_entries=12)
+def _localised(version: str, language: str, _index: EventIndex) -> EventIndex:
+    """The served index with its record's names and text in ``language`` (one per record
+    version and language, shared by all sessions)."""
+    del version  # part of the cache key only
+    return localise.index_in(_index, language)
+
+
 def served_record() -> tuple[Path, EventIndex | None, list[data.Problem], list[data.Problem]]:
-    """The record folder, the index served, its problems and rejected newer problems."""
+    """The record folder, the index served (its names and text in this run's language), its
+    problems and rejected newer problems."""
     data_dir = data.data_dir_from_env()
     index, problems, rejected = choose_record(
         str(data_dir), *load(str(data_dir), data.fingerprint(data_dir))
     )
+    if index is not None:
+        index = _localised(index.record.version, i18n.current(), index)
     return data_dir, index, problems, rejected
 
 
@@ -112,9 +124,10 @@ def outline_file(data_dir: Path) -> Path | None:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def map_labels(version: str, _record: data.Record) -> list[tuple[str, float, float]]:
-    """The places the map names when its tiles do not load (cached per record version)."""
-    del version  # part of the cache key only
+def map_labels(version: str, language: str, _record: data.Record) -> list[tuple[str, float, float]]:
+    """The places the map names when its tiles do not load (cached per record version and
+    language)."""
+    del version, language  # part of the cache key only
     return basemap.label_places(_record)
 
 
@@ -129,18 +142,56 @@ def daily_counts(
     return _index.daily_counts(View(lo, hi, categories, exact_only))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def place_options(version: str, _record: data.Record) -> dict[str, str]:
+@st.cache_data(max_entries=12, show_spinner=False)
+def place_options(version: str, language: str, _record: data.Record) -> dict[str, str]:
     """The place picker's options, "" (all places) first, then places by name, each with the
-    label it is found by (every spelling; cached per record version)."""
-    del version  # part of the cache key only
+    label it is found by (every spelling; cached per record version and language)."""
+    del version, language  # part of the cache key only
     cities = _record.cities.sort_values("name", kind="stable")
-    return {"": "All places"} | {
+    return {"": tr("All places")} | {
         str(city_id): places.label(place) for city_id, place in cities.iterrows()
     }
 
 
 # --------------------------------------------------------------------------- link <-> widgets
+
+
+def language() -> str:
+    """This run's interface language, set before anything is drawn: the switch's, else the
+    link's ``lang``, else the browser's locale, else English."""
+    ss = st.session_state
+    if ss.get("lang") not in i18n.LANGUAGES:
+        asked = st.query_params.get("lang")
+        ss["lang"] = (
+            asked
+            if asked in i18n.LANGUAGES
+            else i18n.from_locale(st.context.locale) or i18n.DEFAULT
+        )
+    i18n.use(ss["lang"])
+    drawn = ss.get("lang_drawn")
+    if drawn is not None and drawn != ss["lang"]:
+        # The widgets are named anew in the new language, and Streamlit makes new widgets of
+        # them: the view comes back from the link, which the last run wrote (see apply_link).
+        ss.pop("link_version", None)
+    ss["lang_drawn"] = ss["lang"]
+    return str(ss["lang"])
+
+
+def panel_of(label: str) -> str:
+    """The panel (one of viewstate.PANELS) whose tab has ``label`` in this run's language."""
+    by_label = {i18n.tr(panel): panel for panel in viewstate.PANELS}
+    return by_label.get(label, viewstate.PANELS[0])
+
+
+def keep_language_in_link() -> None:
+    """On the pages without a view (Sources, Method): the link names the language, so a reload
+    or a shared copy of it opens in the same one."""
+    lang = i18n.current()
+    if lang != i18n.DEFAULT:
+        if st.query_params.get("lang") != lang:
+            st.query_params["lang"] = lang
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
 
 
 def layers(index: EventIndex) -> tuple[str, ...]:
@@ -172,7 +223,7 @@ def apply_link(index: EventIndex) -> None:
         map_target=(state.center, state.zoom),
         # Where this session's base map opens (fixed for the session: see basemap.base_map).
         map_start=(state.center, state.zoom or MAP_START_ZOOM) if state.center else None,
-        panel=state.panel,
+        panel=i18n.tr(state.panel),
         layer=state.layer,
         play=state.play,
         speed=state.speed,
@@ -194,11 +245,12 @@ def current_state() -> viewstate.ViewState:
         event=ss["event"],
         center=ss["map_center"],
         zoom=ss["map_zoom"],
-        panel=ss["panel"],
+        panel=panel_of(ss["panel"]),
         layer=ss["layer"],
         play=bool(ss["play"]),
         speed=float(ss["speed"]),
         window=ss["window"],
+        lang=ss.get("lang", i18n.DEFAULT),
     )
 
 
@@ -298,7 +350,7 @@ def on_map_change(cities: pd.DataFrame, bbox: tuple[float, float, float, float])
         ss["popup_open"] = ss.get("popup_shown", False)
         return
     ss["last_click"] = clicked
-    if not clicked or not {"lat", "lng"} <= clicked.keys() or mapview.AREA_TOOLTIP in tooltip:
+    if not clicked or not {"lat", "lng"} <= clicked.keys() or mapview.AREA_MARK in tooltip:
         return
     distance = (cities["lat"] - clicked["lat"]) ** 2 + (cities["lon"] - clicked["lng"]) ** 2
     ss["place"] = str(distance.idxmin())
@@ -315,8 +367,12 @@ def on_table_select(table_key: str, ids_key: str) -> None:
 
 
 def show_problems(problems: list[data.Problem]) -> None:
+    severity = {"error": tr("error"), "warning": tr("warning")}
     table = pd.DataFrame(
-        [(p.severity, p.file, p.row, p.field, p.message) for p in problems],
-        columns=["severity", "file", "row", "field", "problem"],
+        [
+            (severity.get(p.severity, p.severity), p.file, p.row, p.field, p.message)
+            for p in problems
+        ],
+        columns=[tr("severity"), tr("file"), tr("row"), tr("field"), tr("problem")],
     )
     st.dataframe(table, hide_index=True, width="stretch")

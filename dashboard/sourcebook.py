@@ -9,7 +9,9 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.data import Record
+from dashboard.i18n import tr, trn
 
 AUTHORITY_TYPES = frozenset({"official", "state media"})
 NOT_FOUND = "not found"
@@ -40,21 +42,21 @@ class Corroboration:
     authorities_only: bool
 
     def text(self) -> str:
-        said = "authorities' claim only" if self.authorities_only else ""
-        count = f"{self.outlets} outlet{'s' if self.outlets != 1 else ''}"
-        return f"{count}; {said}" if said else count
+        count = trn("{n} outlet", "{n} outlets", self.outlets)
+        said = tr("authorities' claim only")
+        return f"{count}; {said}" if self.authorities_only else count
 
 
 class SourceBook:
-    """sources.csv as lookups, built once per record: outlet names (an unverified source says
-    so), and per ``;``-separated id list its outlets text and corroboration (cached, since the
-    same lists recur)."""
+    """sources.csv as lookups, built once per record and language: outlet names (an
+    unverified source says so), and per ``;``-separated id list its outlets text and
+    corroboration (cached, since the same lists recur)."""
 
     def __init__(self, record: Record) -> None:
         sources = record.sources
         unverified = unverified_sources(record)
         self.outlet = {
-            str(i): str(o) + (" (unverified)" if i in unverified else "")
+            str(i): tr("{outlet} (unverified)", outlet=o) if i in unverified else str(o)
             for i, o in zip(sources.index, sources["outlet"], strict=True)
         }
         groups = _column(sources, "outlet_group")
@@ -89,16 +91,18 @@ class SourceBook:
         return self._support[key]
 
 
-_BOOKS: dict[str, SourceBook] = {}
+_BOOKS: dict[tuple[str, str], SourceBook] = {}
 
 
 def source_book(record: Record) -> SourceBook:
-    """The record's ``SourceBook``, made once per record version."""
-    if record.version not in _BOOKS:
+    """The record's ``SourceBook`` in this run's language, made once per record version and
+    language."""
+    key = (record.version, i18n.current())
+    if key not in _BOOKS:
         if len(_BOOKS) > 8:
             _BOOKS.clear()
-        _BOOKS[record.version] = SourceBook(record)
-    return _BOOKS[record.version]
+        _BOOKS[key] = SourceBook(record)
+    return _BOOKS[key]
 
 
 def outlets(record: Record, source_ids: str) -> str:

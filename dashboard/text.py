@@ -10,6 +10,8 @@ import re
 
 from markupsafe import escape
 
+from dashboard.i18n import N_, tr
+
 # Characters that are harmless in HTML text but are syntax one level further down: JS template
 # literals and Leaflet read `` ` `` and ``$``, a backslash-digit ends a JS string early, and
 # branca passes every rendered script through Jinja again, so ``{% endif %}`` in a note would
@@ -64,11 +66,11 @@ def shorten(text: object, limit: int) -> str:
 # --------------------------------------------------------------------------- labels + palette
 
 CATEGORY_LABELS: dict[str, str] = {
-    "protest": "Protest",
-    "riot": "Riot or attack",
-    "crackdown": "Crackdown",
-    "government response": "Government response",
-    "context": "Context",
+    "protest": N_("Protest"),
+    "riot": N_("Riot or attack"),
+    "crackdown": N_("Crackdown"),
+    "government response": N_("Government response"),
+    "context": N_("Context"),
 }
 
 # Colour-blind-safe (Okabe-Ito based): protest orange, riot vermilion-brown, crackdown purple,
@@ -97,7 +99,7 @@ PERIOD_COLOURS: dict[str, str] = {
 
 def category_label(category: str) -> str:
     """How a category is named on the page."""
-    return CATEGORY_LABELS.get(category, category.capitalize())
+    return tr(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category.capitalize()
 
 
 def precision_text(time_precision: int, geo_precision: int) -> str:
@@ -105,9 +107,74 @@ def precision_text(time_precision: int, geo_precision: int) -> str:
     parts = [
         label
         for label, approximate in (
-            ("date approximate", time_precision > 1),
-            ("place approximate", geo_precision > 1),
+            (tr("date approximate"), time_precision > 1),
+            (tr("place approximate"), geo_precision > 1),
         )
         if approximate
     ]
-    return ", ".join(parts) or "exact"
+    return ", ".join(parts) or tr("exact")
+
+
+# The record's fixed vocabularies (ACLED's sub-event types, the kinds of figure and period, who
+# claims a figure, its qualifier) as the page names them; a value outside them is shown as is.
+TERMS: dict[str, str] = {
+    # ACLED sub-event types
+    "Peaceful protest": N_("Peaceful protest"),
+    "Protest with intervention": N_("Protest with intervention"),
+    "Excessive force against protesters": N_("Excessive force against protesters"),
+    "Violent demonstration": N_("Violent demonstration"),
+    "Mob violence": N_("Mob violence"),
+    "Armed clash": N_("Armed clash"),
+    "Attack": N_("Attack"),
+    "Arrests": N_("Arrests"),
+    "Looting/property destruction": N_("Looting/property destruction"),
+    "Change to group/activity": N_("Change to group/activity"),
+    "Disrupted weapons use": N_("Disrupted weapons use"),
+    "Agreement": N_("Agreement"),
+    "Abduction/forced disappearance": N_("Abduction/forced disappearance"),
+    "Sexual violence": N_("Sexual violence"),
+    "Grenade": N_("Grenade"),
+    "Other": N_("Other"),
+    # kinds of figure
+    "other": N_("other"),
+    "arrests": N_("arrests"),
+    "deaths": N_("deaths"),
+    "injuries": N_("injuries"),
+    "crowd": N_("crowd"),
+    "death toll": N_("death toll"),
+    "damage": N_("damage"),
+    "fuel_price": N_("fuel price"),
+    "troops": N_("troops"),
+    "aircraft": N_("aircraft"),
+    "claim": N_("claim"),
+    # who claims a figure
+    "officials": N_("officials"),
+    "independent media": N_("independent media"),
+    "civil society": N_("civil society"),
+    "state media": N_("state media"),
+    "analyst": N_("analyst"),
+    "health ministry": N_("health ministry"),
+    "foreign government": N_("foreign government"),
+    "international organisation": N_("international organisation"),
+    # qualifiers
+    "exact": N_("exact"),
+    "about": N_("about"),
+    "more than": N_("more than"),
+    "at least": N_("at least"),
+    "nearly": N_("nearly"),
+    "up to": N_("up to"),
+    # kinds of period
+    "internet blackout": N_("internet blackout"),
+    "state of emergency": N_("state of emergency"),
+    "curfew": N_("curfew"),
+    # a figure's or an event's scope
+    "national": N_("national"),
+}
+
+
+def term(value: object) -> str:
+    """A vocabulary value (``TERMS``) in the page's language; other values as they are."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    return tr(TERMS[text]) if text in TERMS else text

@@ -18,8 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from dashboard import i18n
 from dashboard.data import CATEGORIES, Record
+from dashboard.i18n import N_, tr
 from dashboard.index import View
+from dashboard.text import category_label
 
 MAX_VALUE_CHARS = 200
 MIN_ZOOM, MAX_ZOOM = 3, 14
@@ -44,6 +47,7 @@ KEYS = (
     "play",
     "speed",
     "window",
+    "lang",
 )
 # What the map draws: a circle per place, or the regions shaded.
 LAYERS = ("places", "regions")
@@ -51,7 +55,7 @@ LAYERS = ("places", "regions")
 SPEEDS = (0.5, 1.0, 2.0)
 WINDOWS = ("moving", "growing")
 # The tabs under the map; a link names the open one in lower case.
-PANELS = ("Timeline", "Figures", "Spread")
+PANELS = (N_("Timeline"), N_("Figures"), N_("Spread"))
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class ViewState:
     play: bool = False
     speed: float = 1.0
     window: str = WINDOWS[0]
+    lang: str = i18n.DEFAULT
 
 
 @dataclass
@@ -80,15 +85,28 @@ def _show(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
+def _part(key: str, value: str) -> str:
+    """A link part as a notice quotes it: from='banana'."""
+    return f"{key}={_show(value)}"
+
+
 def _single(params: Mapping[str, Sequence[str]], key: str, notices: list[str]) -> str | None:
     values = list(params.get(key, []))
     if not values:
         return None
     if len(values) > 1:
-        notices.append(f"'{key}' was given {len(values)} times; the first value was used.")
+        notices.append(
+            tr("'{key}' was given {n} times; the first value was used.", key=key, n=len(values))
+        )
     value = values[0]
     if len(value) > MAX_VALUE_CHARS:
-        notices.append(f"'{key}' was longer than {MAX_VALUE_CHARS} characters and was ignored.")
+        notices.append(
+            tr(
+                "'{key}' was longer than {n} characters and was ignored.",
+                key=key,
+                n=MAX_VALUE_CHARS,
+            )
+        )
         return None
     return value.strip()
 
@@ -99,7 +117,9 @@ def _date(value: str | None, key: str, notices: list[str]) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        notices.append(f"{key}={_show(value)} is not a date (YYYY-MM-DD) and was ignored.")
+        notices.append(
+            tr("{part} is not a date (YYYY-MM-DD) and was ignored.", part=_part(key, value))
+        )
         return None
 
 
@@ -111,20 +131,18 @@ def _float(value: str | None, key: str, notices: list[str]) -> float | None:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        notices.append(f"{key}={_show(value)} is not a number and was ignored.")
+        notices.append(tr("{part} is not a number and was ignored.", part=_part(key, value)))
         return None
     return number
 
 
-def _flag(
-    params: Mapping[str, Sequence[str]], key: str, otherwise: str, notices: list[str]
-) -> bool:
-    """A 0/1 part of the link (False when absent or not 0 or 1, with a notice)."""
+def _flag(params: Mapping[str, Sequence[str]], key: str, message: str, notices: list[str]) -> bool:
+    """A 0/1 part of the link (False when absent or not 0 or 1, with the notice ``message``,
+    which names the part as ``{part}``)."""
     value = _single(params, key, notices)
     if value is None or value in ("0", "1"):
         return value == "1"
-    sep = "" if otherwise.startswith(";") else " "
-    notices.append(f"{key}={_show(value)} is not 0 or 1{sep}{otherwise}.")
+    notices.append(tr(message, part=_part(key, value)))
     return False
 
 
@@ -138,7 +156,14 @@ def _choice(
     """One of ``allowed`` (the first when absent or not allowed, with a notice)."""
     value = _single(params, key, notices)
     if value and value not in allowed:
-        notices.append(f"{key}={_show(value)} is not one of {', '.join(allowed)}; {otherwise}.")
+        notices.append(
+            tr(
+                "{part} is not one of {allowed}; {otherwise}.",
+                part=_part(key, value),
+                allowed=", ".join(allowed),
+                otherwise=otherwise,
+            )
+        )
     return value if value is not None and value in allowed else allowed[0]
 
 
@@ -151,19 +176,32 @@ def decode(
     unknown = sorted(k for k in params if k not in KEYS)
     if unknown:
         shown = ", ".join(_show(k, 20) for k in unknown[:5])
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        notices.append(f"Unknown link parts were ignored: {shown}{more}.")
+        if len(unknown) > 5:
+            shown = tr("{shown} and {n} more", shown=shown, n=len(unknown) - 5)
+        notices.append(tr("Unknown link parts were ignored: {parts}.", parts=shown))
 
     lo, hi = record.settings.period
     start = _date(_single(params, "from", notices), "from", notices) or lo
     end = _date(_single(params, "to", notices), "to", notices) or hi
     if start > end:
-        notices.append(f"The link's dates were reversed ({start} after {end}); they were swapped.")
+        notices.append(
+            tr(
+                "The link's dates were reversed ({start} after {end}); they were swapped.",
+                start=start,
+                end=end,
+            )
+        )
         start, end = end, start
     if start < lo or start > hi or end < lo or end > hi:
         notices.append(
-            f"The link's dates {start} to {end} reach outside the record ({lo} to {hi}); "
-            "the range was limited to the record."
+            tr(
+                "The link's dates {start} to {end} reach outside the record ({lo} to {hi}); "
+                "the range was limited to the record.",
+                start=start,
+                end=end,
+                lo=lo,
+                hi=hi,
+            )
         )
         start, end = min(max(start, lo), hi), min(max(end, lo), hi)
 
@@ -174,7 +212,10 @@ def decode(
         bad = [c for c in asked if c not in SLUG_CATEGORIES]
         if bad:
             notices.append(
-                f"Unknown categories were ignored: {', '.join(_show(c, 20) for c in bad)}."
+                tr(
+                    "Unknown categories were ignored: {categories}.",
+                    categories=", ".join(_show(c, 20) for c in bad),
+                )
             )
         if params.get("v", [""])[0] != LINK_VERSION and "protest" in asked:
             asked.append(CATEGORY_SLUGS["riot"])  # riots were protest before v=2
@@ -182,18 +223,22 @@ def decode(
         if good:
             categories = good
         else:
-            notices.append("The link named no known category; all categories are shown.")
+            notices.append(tr("The link named no known category; all categories are shown."))
 
-    exact_only = _flag(params, "exact", "and was ignored", notices)
+    exact_only = _flag(params, "exact", N_("{part} is not 0 or 1 and was ignored."), notices)
 
     place = _single(params, "city", notices) or None
     if place is not None and place not in record.cities.index:
-        notices.append(f"The place {_show(place)} is not in the record; no place is selected.")
+        notices.append(
+            tr("The place {place} is not in the record; no place is selected.", place=_show(place))
+        )
         place = None
 
     event = _single(params, "event", notices) or None
     if event is not None and event not in set(record.events["event_id_cnty"]):
-        notices.append(f"The event {_show(event)} is not in the record; no event is selected.")
+        notices.append(
+            tr("The event {event} is not in the record; no event is selected.", event=_show(event))
+        )
         event = None
 
     center = _center(params, record, notices)
@@ -201,7 +246,13 @@ def decode(
     if zoom is not None:
         if not MIN_ZOOM <= zoom <= MAX_ZOOM:
             clamped = min(max(zoom, MIN_ZOOM), MAX_ZOOM)
-            notices.append(f"Map zoom {zoom:g} was changed to {clamped:g} (zoom runs 3 to 14).")
+            notices.append(
+                tr(
+                    "Map zoom {zoom} was changed to {clamped} (zoom runs 3 to 14).",
+                    zoom=f"{zoom:g}",
+                    clamped=f"{clamped:g}",
+                )
+            )
             zoom = clamped
         zoom = round(zoom, 2)
 
@@ -213,12 +264,15 @@ def decode(
             panel = by_slug[panel_value.lower()]
         else:
             notices.append(
-                f"panel={_show(panel_value)} is not one of {', '.join(by_slug)}; "
-                f"the {PANELS[0].lower()} is shown."
+                tr(
+                    "{part} is not one of {allowed}; the timeline is shown.",
+                    part=_part("panel", panel_value),
+                    allowed=", ".join(by_slug),
+                )
             )
 
-    layer = _choice(params, "layer", layers, "the places are shown", notices)
-    play = _flag(params, "play", "; playback is paused", notices)
+    layer = _choice(params, "layer", layers, tr("the places are shown"), notices)
+    play = _flag(params, "play", N_("{part} is not 0 or 1; playback is paused."), notices)
     speed = 1.0
     speed_value = _float(_single(params, "speed", notices), "speed", notices)
     if speed_value is not None:
@@ -227,12 +281,19 @@ def decode(
         else:
             speed = min(SPEEDS, key=lambda s: abs(s - speed_value))
             notices.append(
-                f"Playback speed {speed_value:g} s per day is not offered; {speed:g} s is used."
+                tr(
+                    "Playback speed {asked} s per day is not offered; {speed} s is used.",
+                    asked=f"{speed_value:g}",
+                    speed=f"{speed:g}",
+                )
             )
-    window = _choice(params, "window", WINDOWS, "the range moves", notices)
+    window = _choice(params, "window", WINDOWS, tr("the range moves"), notices)
+    lang = _choice(
+        params, "lang", tuple(i18n.LANGUAGES), tr("the browser's language is used"), notices
+    )
 
     view = View(start=start, end=end, categories=categories, exact_only=exact_only)
-    state = ViewState(view, place, event, center, zoom, panel, layer, play, speed, window)
+    state = ViewState(view, place, event, center, zoom, panel, layer, play, speed, window, lang)
     return Decoded(state, notices)
 
 
@@ -269,14 +330,19 @@ def _center(
     if lat is None and lon is None:
         return None
     if lat is None or lon is None:
-        notices.append("The map centre needs both 'lat' and 'lon'; the default centre is used.")
+        notices.append(tr("The map centre needs both 'lat' and 'lon'; the default centre is used."))
         return None
     w, s, e, n = record.settings.bbox
     margin = 10.0
     if not (s - margin <= lat <= n + margin and w - margin <= lon <= e + margin):
         notices.append(
-            f"The map centre ({lat:g}, {lon:g}) is far outside {record.settings.region_name}; "
-            "the default centre is used."
+            tr(
+                "The map centre ({lat}, {lon}) is far outside {region}; the default centre is "
+                "used.",
+                lat=f"{lat:g}",
+                lon=f"{lon:g}",
+                region=record.settings.region_name,
+            )
         )
         return None
     return (lat, lon)
@@ -306,23 +372,35 @@ def encode(state: ViewState) -> dict[str, str]:
     params["play"] = "1" if state.play else "0"
     params["speed"] = f"{state.speed:g}"
     params["window"] = state.window
+    params["lang"] = state.lang
     return params
 
 
 def citation(state: ViewState, record: Record, url: str, accessed: date) -> str:
-    """A citation line for a view: range, filters, place, data version, link, date accessed."""
+    """A citation line for a view: range, filters, place, data version, link, date accessed
+    (in this run's language)."""
     view = state.view
     cats = (
-        "all categories" if set(view.categories) == set(CATEGORIES) else ", ".join(view.categories)
+        tr("all categories")
+        if set(view.categories) == set(CATEGORIES)
+        else ", ".join(category_label(c).lower() for c in view.categories)
     )
-    parts = [f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}", cats]
+    parts = [
+        tr("{start} to {end}", start=i18n.day(view.start), end=i18n.day(view.end)),
+        cats,
+    ]
     if view.exact_only:
-        parts.append("exact date and place only")
+        parts.append(tr("exact date and place only"))
     if state.place:
-        parts.append(f"place: {record.cities['name'].get(state.place, state.place)}")
+        name = record.cities["name"].get(state.place, state.place)
+        parts.append(tr("place: {place}", place=name))
     if state.event:
-        parts.append(f"event {state.event}")
-    return (
-        f"Qantar Map: {record.settings.title}. View: {'; '.join(parts)}. "
-        f"Record version {record.version}. {url} (accessed {accessed:%-d %B %Y})."
+        parts.append(tr("event {event}", event=state.event))
+    return tr(
+        "Qantar Map: {title}. View: {view}. Record version {version}. {url} (accessed {accessed}).",
+        title=record.settings.title,
+        view="; ".join(parts),
+        version=record.version,
+        url=url,
+        accessed=i18n.day(accessed),
     )

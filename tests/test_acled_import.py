@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import acled_files, acled_import, data
+from dashboard import acled_import, data, schema
 from dashboard.__main__ import main
 from dashboard.acled_places import Places
 from dashboard.export import ACLED_COLUMNS
@@ -229,7 +229,7 @@ def test_import_reports_every_row_and_writes_a_valid_record(export, base, tmp_pa
     assert ev.loc["KAZ6", "source_ids"] == "acled;acled-reuters"
     assert ev.loc["T1", "notes"] == "Test event T1 in Zhanaozen."  # existing rows kept as they were
     assert ev.loc["T1", "notes_ru"] == "Тестовое событие T1: Zhanaozen."
-    assert ev.loc["KAZ1", "notes_ru"] == acled_files.NO_RUSSIAN  # an export has no Russian text
+    assert ev.loc["KAZ1", "notes_ru"] == schema.NO_RUSSIAN  # an export has no Russian text
     assert record.sources.loc["acled", "url"] == acled_import.ACLED_URL
     assert record.sources.loc["acled-vlast-kz", "outlet"] == "Vlast.kz"
     assert report.new_sources == ["acled", "acled-reuters", "acled-vlast-kz"]

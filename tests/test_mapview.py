@@ -200,7 +200,9 @@ def test_many_places_are_bounded_summed_into_areas_and_all_drawn(tmp_path: Path,
     assert single[-1]["selected"] and not any(p["selected"] for p in single[:-1])
     assert areas and all(p["precision"] == "approximate" and not p["selected"] for p in areas)
     # every place and every event is on the map, once
-    places_in_areas = sum(int(p["tooltip"].split("<b>")[1].split(" ")[0]) for p in areas)
+    places_in_areas = sum(
+        int(p["tooltip"].split("<b>" + mapview.AREA_MARK)[1].split(" ")[0]) for p in areas
+    )
     assert places_in_areas + len(single) == 40
     drawn = sum(int(p["tooltip"].split("<br>")[1].split(" ")[0]) for p in props)
     assert drawn == sum(range(1, 41))

@@ -16,6 +16,9 @@ PAGES = {
     "sources": "sources",
     "sources of one event": "sources?event=QNT0003",
     "method": "method",
+    "map, in Russian": "?lang=ru",
+    "sources, in Kazakh": "sources?lang=kk",
+    "method, in Kazakh": "method?lang=kk",
 }
 
 
