@@ -8,6 +8,9 @@ written in one place (``write_link``) from one codec (``viewstate.encode``).
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +18,18 @@ import pandas as pd
 import streamlit as st
 from streamlit.logger import get_logger
 
-from dashboard import basemap, data, i18n, localise, mapview, places, record_cache, viewstate
+from dashboard import (
+    basemap,
+    charts,
+    data,
+    i18n,
+    localise,
+    mapview,
+    places,
+    query,
+    record_cache,
+    viewstate,
+)
 from dashboard.data import CATEGORIES
 from dashboard.i18n import tr
 from dashboard.index import EventIndex, View
@@ -115,6 +129,59 @@ def served_record() -> tuple[Path, EventIndex | None, list[data.Problem], list[d
     if index is not None:
         index = _localised(index.record.version, i18n.current(), index)
     return data_dir, index, problems, rejected
+
+
+# --------------------------------------------------------------------------- warming
+
+
+def warm() -> None:
+    """What every first page needs, done before anyone asks (the App's lifespan, app.py): the
+    record loaded and indexed, and in each language its names and text, the place picker, the
+    map's labels, the sources' book, the circles and the chart specs of the whole record. Each
+    lands in the cache the pages read, so the first reader finds it ready."""
+    data_dir = data.data_dir_from_env()
+    index, _, _ = choose_record(str(data_dir), *load(str(data_dir), data.fingerprint(data_dir)))
+    if index is None:
+        return  # the first reader is shown the problems
+    record = index.record
+    period = record.settings.period
+    whole = View(period[0], period[1], CATEGORIES, False)
+    daily = daily_counts(record.version, CATEGORIES, False, index)
+    try:
+        for language in i18n.LANGUAGES:
+            i18n.use(language)
+            shown = _localised(record.version, language, index)
+            place_options(record.version, language, shown.record)
+            map_labels(record.version, language, shown.record)
+            answers = query.Answers(shown, whole, None)
+            mapview.city_layer(answers.circles, None)
+            charts.timeline_chart(daily, answers.periods, period, period)
+            answers.table(1)
+    finally:
+        i18n.use(i18n.DEFAULT)
+
+
+def _warm_logged() -> None:
+    started = time.perf_counter()
+    # the caches warn, once per call, that no script is running: here that is the point
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        warm()
+    except Exception:  # a reader then meets the same problem, shown on the page
+        log.exception("warming the record failed")
+        return
+    finally:
+        quiet.setLevel(level)
+    log.info("record warmed in %.1f s", time.perf_counter() - started)
+
+
+def start_warming() -> threading.Thread:
+    """``warm`` in a background thread (the server answers meanwhile)."""
+    thread = threading.Thread(target=_warm_logged, name="qantar-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def outline_file(data_dir: Path) -> Path | None:
