@@ -2,25 +2,18 @@
 Map's first view against (``bench/run.py`` prints the ratio).
 
 Not part of Qantar Map: a title, a range slider and a constant folium map with 20 circles in
-``st_folium``, nothing read from disk. The map's assets come from the same vendored copies as
-Qantar Map's (``QANTAR_ASSETS=local``, as the benchmark runs both), so the two pages load the
-same scripts (or both folium's CDN links, which the benchmark's browser serves from those copies).
-Run: ``streamlit run bench/floor_app.py``.
+``st_folium``, nothing read from disk. The map loads folium's scripts from its CDN links, which the
+benchmark's browser serves from the vendored copies (tests/e2e/harness.py, ``route_offline``),
+as it does for Qantar Map. Run: ``streamlit run bench/floor_app.py``.
 """
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import folium  # noqa: E402
-import streamlit as st  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
-
-from dashboard import assets  # noqa: E402
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
 
 CIRCLES = [(43.0 + (i % 5) * 2.0, 52.0 + (i // 5) * 6.0) for i in range(20)]
 
@@ -29,10 +22,6 @@ st.title("Floor page")
 lo, hi = date(2021, 12, 28), date(2022, 1, 31)
 st.slider("Dates", min_value=lo, max_value=hi, value=(lo, hi), format="D MMM YYYY")
 fmap = folium.Map(location=[48.0, 67.0], zoom_start=5, tiles="OpenStreetMap")
-urls, _ = assets.self_hosted_urls(static_serving=bool(st.get_option("server.enableStaticServing")))
-if urls is not None:
-    fmap.default_js = [(n, urls[u]) for n, u in folium.Map.default_js if u in urls]
-    fmap.default_css = [(n, urls[u]) for n, u in folium.Map.default_css if u in urls]
 for lat, lon in CIRCLES:
     # the class the benchmark finds circles by (as Qantar Map's)
     folium.CircleMarker([lat, lon], radius=8, fill=True, class_name="qm-city").add_to(fmap)
