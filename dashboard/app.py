@@ -4,7 +4,8 @@
 The file has two roles. ``streamlit run`` finds the ``st.App`` below and serves it; the server
 imports this file as a module (``__name__`` is ``"app"``) and the App's lifespan warms the
 record before the first reader arrives (``session.warm``). Every session then runs this file as
-its script (``__name__`` is ``"__main__"``), which draws the pages.
+its script (``__name__`` is ``"__main__"``), which draws the pages. The App also answers the
+live map's popups (``popups.ROUTE``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import i18n, session  # noqa: E402
+from dashboard import i18n, popups, session  # noqa: E402
 from dashboard.i18n import tr  # noqa: E402
 
 # The switch is named in every language: whoever cannot read the page can still find it.
@@ -81,4 +82,4 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
 if __name__ == "__main__":
     draw()
 else:
-    app = st.App(__file__, lifespan=lifespan)
+    app = st.App(__file__, lifespan=lifespan, routes=[popups.ROUTE])

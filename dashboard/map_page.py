@@ -24,6 +24,7 @@ from dashboard import (
     localise,
     mapview,
     places,
+    popups,
     query,
     session,
     sourcebook,
@@ -323,7 +324,12 @@ def _map(
             regions.display, answers.regions, localise.REGION_NAME_FIELDS[i18n.current()]
         )
     else:
-        layer = mapview.city_layer(answers.circles, state.place, open_popup=_popup_open())
+        layer = mapview.city_layer(
+            answers.circles,
+            state.place,
+            open_popup=_popup_open(),
+            events=popups.address(i18n.current(), record.version),
+        )
         # Other places' sites only once the map is zoomed in (its zoom is reported, and a zoom
         # reruns the page anyway): at the country's zoom they would be hidden, and cost a move.
         zoomed = (st.session_state.get("map_zoom") or 0) >= mapview.SITE_ZOOM - 1

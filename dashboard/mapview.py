@@ -8,6 +8,7 @@ map under it is ``basemap``'s.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -80,13 +81,21 @@ OUTLINE_DASHES: dict[str, str | None] = {
 }
 
 # Styles each circle from its feature's properties and binds the (pre-escaped) tooltip and popup.
-_ON_EACH_FEATURE = JsCode(
-    """
+# On the live map (EVENTS set: the popups' address, see ``dashboard.popups``) a place's popup
+# (``p.events``) opens with its tooltip's counts and fetches the rest: its names and events in
+# the view of the page's link (the link the page writes on every run, so the same view as the
+# circles'). The kept map's popups hold their events.
+_ON_EACH_FEATURE = """
 function (feature, layer) {
     var p = feature.properties;
-    var OUTLINE_DASHES = """
-    + json.dumps(OUTLINE_DASHES)
-    + """;
+    var OUTLINE_DASHES = %(dashes)s;
+    var FAILED = %(failed)s;
+    var EVENTS = %(events)s;
+    var VIEW_KEYS = %(view_keys)s;
+    if (p.events) {
+        p.popup = "<div class='qm-popup'>" + p.tooltip + "<div class='qm-events'><small>" +
+            %(loading)s + "</small></div></div>";
+    }
     layer.options.className = "qm-city qm-" + p.dominant;
     var weight = p.selected ? 4 : (p.precision == "exact" ? 1.5 : 2);
     layer.setStyle({radius: p.radius, color: p.selected ? "#000000" : p.colour,
@@ -94,13 +103,62 @@ function (feature, layer) {
                     opacity: 0.9, fillOpacity: 0.55});
     layer.bindTooltip(p.tooltip, {sticky: true});
     layer.bindPopup(p.popup, {maxWidth: 380, maxHeight: 320});
+    if (p.events) {
+        layer.on("popupopen", function (e) {
+            if (layer._qmEvents) { return; }
+            layer._qmEvents = "loading";
+            var url = new URL(EVENTS, window.location.href);
+            var page = new URLSearchParams(window.parent.location.search);
+            VIEW_KEYS.forEach(function (key) {
+                if (page.has(key)) { url.searchParams.set(key, page.get(key)); }
+            });
+            url.searchParams.set("city", p.city_id);
+            fetch(url.pathname + url.search, {credentials: "same-origin"}).then(function (r) {
+                if (!r.ok) { throw r.status; }
+                return r.text();
+            }).then(function (html) {
+                layer._qmEvents = "loaded";
+                layer.setPopupContent(html);
+            }).catch(function (status) {
+                layer._qmEvents = null;  // opening it again tries again
+                var box = e.popup.getElement() &&
+                    e.popup.getElement().querySelector(".qm-events");
+                if (box) { box.textContent = FAILED[status] || FAILED[0]; }
+            });
+        });
+    }
     layer.on("add", function () {
         if (layer._path) { layer._path.setAttribute("data-city-id", p.city_id); }
         if (p.open) { setTimeout(function () { layer.openPopup(); }, 0); }
     });
 }
 """
-)
+
+# What of the page's link a fetched popup's address takes: the view (``viewstate.encode``).
+POPUP_VIEW_KEYS = ("v", "from", "to", "cat", "exact")
+# What a popup says when its events could not be fetched, by HTTP status (0: any other).
+FETCH_FAILED = {
+    0: N_("Its events could not be loaded: close the popup and open it again."),
+    409: N_("The record has been updated since this page was drawn: reload the page."),
+}
+
+
+@functools.cache
+def _on_each_feature(language: str, events: str | None) -> JsCode:
+    """The circles' hook with its messages in ``language``; ``events``: the live map's popups'
+    address (None: the kept map's popups hold their events)."""
+    del language  # the cache key: tr() below reads the current language
+    failed = {status: tr(text) for status, text in FETCH_FAILED.items()}
+    return JsCode(
+        _ON_EACH_FEATURE
+        % {
+            "dashes": json.dumps(OUTLINE_DASHES),
+            "failed": htmlsafe_json_dumps(failed),
+            "events": htmlsafe_json_dumps(events),
+            "view_keys": json.dumps(POPUP_VIEW_KEYS),
+            "loading": htmlsafe_json_dumps(tr("Loading its events…")),
+        }
+    )
 
 
 _LINE_COLUMNS = (
@@ -185,6 +243,13 @@ def _area_title(area: dict[str, Any]) -> str:
     )
 
 
+def place_popup(place: dict[str, Any], events: pd.DataFrame) -> str:
+    """A place's popup with its events listed (``query.place_popup``'s answer): what the live
+    map fetches when a popup opens."""
+    lines = [_event_line(event) for event in events[list(_LINE_COLUMNS)].itertuples(index=False)]
+    return _place_popup(place, lines)
+
+
 def _place_popup(place: dict[str, Any], lines: list[str]) -> str:
     others = (place.get("name_en"), place["name_kk"], place["name_ru"])
     local = " / ".join(escape_html(v) for v in dict.fromkeys(others) if v and v != place["name"])
@@ -265,24 +330,29 @@ def _share_out(
 
 
 def _place_feature(
-    place: dict[str, Any], lines: list[str], selected: str | None, open_popup: bool = False
+    place: dict[str, Any],
+    lines: list[str],
+    selected: str | None,
+    open_popup: bool = False,
+    fetched: bool = False,
 ) -> dict:
+    """A place's circle; ``fetched``: its popup is fetched when it opens (the live map)."""
     city_id = place["city_id"]
-    return _feature(
-        place["lon"],
-        place["lat"],
-        {
-            "city_id": escape_html(city_id),
-            "dominant": place["dominant"],
-            "colour": COLOURS[place["dominant"]],
-            "radius": radius_for(int(place["events"])),
-            "precision": precision_of(int(place["events"]), int(place["exact"])),
-            "selected": city_id == selected,
-            "open": open_popup and city_id == selected,
-            "tooltip": f"<b>{escape_html(place['name'])}</b><br>{_counts_text(place)}",
-            "popup": _place_popup(place, lines),
-        },
-    )
+    properties = {
+        "city_id": escape_html(city_id),
+        "dominant": place["dominant"],
+        "colour": COLOURS[place["dominant"]],
+        "radius": radius_for(int(place["events"])),
+        "precision": precision_of(int(place["events"]), int(place["exact"])),
+        "selected": city_id == selected,
+        "open": open_popup and city_id == selected,
+        "tooltip": f"<b>{escape_html(place['name'])}</b><br>{_counts_text(place)}",
+    }
+    if fetched:
+        properties["events"] = 1
+    else:
+        properties["popup"] = _place_popup(place, lines)
+    return _feature(place["lon"], place["lat"], properties)
 
 
 def _area_feature(area: dict[str, Any]) -> dict:
@@ -303,19 +373,25 @@ def _area_feature(area: dict[str, Any]) -> dict:
 
 
 def city_features(
-    circles: CircleFrames, selected: str | None = None, open_popup: bool = False
+    circles: CircleFrames,
+    selected: str | None = None,
+    open_popup: bool = False,
+    fetched: bool = False,
 ) -> list[dict[str, object]]:
     """One GeoJSON Point feature per circle of ``circles`` (``query.circles``): places drawn
-    alone, then areas. Popups list each place's first events in view: all of
-    ``popup_events`` for the selected place; the others share what is left of
-    LAYER_BYTE_BUDGET (bytes as sent, see ``sent_size``) evenly (a place left with none says
-    how to list its events). With
+    alone, then areas. With ``fetched`` (the live map) a place's popup opens with its counts
+    and fetches its events (see ``_ON_EACH_FEATURE``). Without it (the kept map, which opens
+    offline) popups list each place's first events in view: all of ``popup_events`` for the
+    selected place; the others share what is left of LAYER_BYTE_BUDGET (bytes as sent, see
+    ``sent_size``) evenly (a place left with none says how to list its events). With
     ``open_popup`` the selected place's popup opens when drawn (after a click selected it: the
     redraw that follows the click would otherwise close it)."""
     singles = [{str(k): v for k, v in row.items()} for row in circles.places.to_dict("records")]
     areas = [
         _area_feature({str(k): v for k, v in a.items()}) for a in circles.areas.to_dict("records")
     ]
+    if fetched:
+        return [_place_feature(place, [], selected, open_popup, True) for place in singles] + areas
     lines: dict[str, list[str]] = {}
     for event in circles.popup_events[list(_LINE_COLUMNS)].itertuples(index=False):
         lines.setdefault(str(event.city_id), []).append(_event_line(event))
@@ -328,15 +404,23 @@ def city_features(
 
 
 def city_layer(
-    circles: CircleFrames, selected: str | None = None, open_popup: bool = False
+    circles: CircleFrames,
+    selected: str | None = None,
+    open_popup: bool = False,
+    events: str | None = None,
 ) -> folium.FeatureGroup:
-    """The feature group that follows the filters: one GeoJSON layer of place circles."""
+    """The feature group that follows the filters: one GeoJSON layer of place circles (see
+    ``city_features``). ``events``: the live map's popups' address (``popups.address``); its
+    popups then fetch their events when they open."""
     group = folium.FeatureGroup(name=tr("Places with events"))
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": city_features(circles, selected, open_popup)},
+        {
+            "type": "FeatureCollection",
+            "features": city_features(circles, selected, open_popup, events is not None),
+        },
         name="places",
         marker=folium.CircleMarker(radius=6, fill=True),
-        on_each_feature=_ON_EACH_FEATURE,
+        on_each_feature=_on_each_feature(current(), events),
     ).add_to(group)
     return group
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
@@ -243,23 +244,35 @@ def _areas(places: pd.DataFrame, budget: int) -> pd.DataFrame:
 class Circles:
     """What the map draws for a view: ``places`` (one row per place drawn alone, biggest
     first, with counts, names and coordinates), ``areas`` (the smaller places summed into grid
-    cells past MAX_PLACE_CIRCLES) and ``popup_events`` (each drawn place's first events in
-    view, in date order, at most ``popup_limits[city_id]`` of them)."""
+    cells past MAX_PLACE_CIRCLES) and, computed only when asked for, ``popup_events`` (each
+    drawn place's first events in view, in date order, at most ``popup_limits[city_id]`` of
+    them: the live map fetches its popups instead, see ``place_popup``)."""
 
     places: pd.DataFrame
     areas: pd.DataFrame
-    popup_events: pd.DataFrame
     popup_limits: pd.Series
+    index: EventIndex
+    view: View
+
+    @functools.cached_property
+    def popup_events(self) -> pd.DataFrame:
+        return self.index.first_events(self.view, self.popup_limits)
+
+
+def _named_places(index: EventIndex, totals: pd.DataFrame) -> pd.DataFrame:
+    """``totals`` (per city_id) with the places' names, coordinates and ``city_id``."""
+    cities = index.record.cities
+    names = [c for c in ("name", "name_en", "name_kk", "name_ru") if c in cities]
+    places = totals.join(cities[[*names, "lat", "lon"]])
+    places["city_id"] = places.index
+    return places
 
 
 def circles(index: EventIndex, view: View, selected: str | None = None) -> Circles:
     """The circles for a view. The work is bounded by the limits above, not by the number of
     events in view. The selected place is always drawn alone, with POPUP_EVENT_LIMIT events."""
     totals = index.city_totals(view).sort_values("events", ascending=False, kind="stable")
-    cities = index.record.cities
-    names = [c for c in ("name", "name_en", "name_kk", "name_ru") if c in cities]
-    places = totals.join(cities[[*names, "lat", "lon"]])
-    places["city_id"] = places.index
+    places = _named_places(index, totals)
     single = places.index[:MAX_PLACE_CIRCLES]
     if selected in places.index and selected not in single:
         single = single[:-1].append(pd.Index([selected]))
@@ -270,7 +283,21 @@ def circles(index: EventIndex, view: View, selected: str | None = None) -> Circl
     if selected is not None and selected in limits.index:
         limits[selected] = POPUP_EVENT_LIMIT
     limits = limits[limits > 0]
-    return Circles(places.loc[single], areas, index.first_events(view, limits), limits)
+    return Circles(places.loc[single], areas, limits, index, view)
+
+
+def place_popup(
+    index: EventIndex, view: View, city_id: str
+) -> tuple[dict[str, Any], pd.DataFrame] | None:
+    """What one place's popup shows for a view (the live map fetches it when the popup opens):
+    the place's counts and names as a circle's row, and its first POPUP_EVENT_LIMIT events in
+    view, in date order. None if the place has no event in view."""
+    totals = index.city_totals(view)
+    if city_id not in totals.index:
+        return None
+    row = _named_places(index, totals.loc[[city_id]]).iloc[0]
+    events = index.first_events(view, pd.Series(POPUP_EVENT_LIMIT, index=[city_id]))
+    return {str(k): v for k, v in row.items()}, events
 
 
 def spread(index: EventIndex, view: View) -> pd.DataFrame:

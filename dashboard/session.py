@@ -26,6 +26,7 @@ from dashboard import (
     localise,
     mapview,
     places,
+    popups,
     query,
     record_cache,
     viewstate,
@@ -128,6 +129,7 @@ def served_record() -> tuple[Path, EventIndex | None, list[data.Problem], list[d
     )
     if index is not None:
         index = _localised(index.record.version, i18n.current(), index)
+        popups.serve(i18n.current(), index)
     return data_dir, index, problems, rejected
 
 
@@ -154,7 +156,9 @@ def warm() -> None:
             place_options(record.version, language, shown.record)
             map_labels(record.version, language, shown.record)
             answers = query.Answers(shown, whole, None)
-            mapview.city_layer(answers.circles, None)
+            mapview.city_layer(
+                answers.circles, None, events=popups.address(language, record.version)
+            )
             charts.timeline_chart(daily, answers.periods, period, period)
             answers.table(1)
     finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data, i18n, mapview
+from dashboard import data, i18n, mapview, popups
 from dashboard.text import shorten
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -120,17 +120,26 @@ def test_charts_and_map_text_are_in_the_language(monkeypatch, language: str) -> 
     assert titles and all(CYRILLIC.search(t) for t in titles), titles
     (component,) = at.get("component_instance")
     layer = json.loads(component.proto.json_args)["feature_group"]
-    raw = [
-        json.loads(f'"{text}"')
-        for text in re.findall(r'"(?:tooltip|popup)": "((?:[^"\\]|\\.)*)"', layer)
-    ]
-    popups = [html.unescape(re.sub(r"<[^>]+>", " ", text)) for text in raw]  # the text, no tags
+    tooltips = [json.loads(f'"{t}"') for t in re.findall(r'"tooltip": "((?:[^"\\]|\\.)*)"', layer)]
+    places = re.findall(r'"city_id": "([^"]+)"', layer)
+    # the popups, as the map fetches them when they open: the view of the page's link
+    view = {k: [at.query_params[k]] for k in mapview.POPUP_VIEW_KEYS}
+    try:
+        answers = [
+            popups.answer({**view, "lang": [language], "rv": [RECORD.version], "city": [city]})
+            for city in places[:8]
+        ]
+    finally:
+        i18n.use(i18n.DEFAULT)
+    assert answers and {status for status, _ in answers} == {200}
+    raw = [body for _, body in answers]
     # each event's link to its sources opens the Sources page in the same language
     links = [html.unescape(h) for text in raw for h in re.findall(r"href='([^']*)'", text)]
     assert links and all(h.startswith("/sources?event=") for h in links)
     assert all(h.endswith(f"&lang={language}") for h in links)
-    assert popups and all(CYRILLIC.search(p) for p in popups)
-    assert [english_words(p) for p in popups if english_words(p)] == []
+    texts = [html.unescape(re.sub(r"<[^>]+>", " ", t)) for t in [*tooltips, *raw]]  # no tags
+    assert tooltips and all(CYRILLIC.search(t) for t in texts)
+    assert [english_words(t) for t in texts if english_words(t)] == []
 
 
 def test_a_switch_of_language_keeps_the_view_and_the_open_panel(monkeypatch) -> None:

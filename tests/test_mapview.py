@@ -265,3 +265,21 @@ def test_area_popups_escape_place_names(tmp_path: Path, monkeypatch) -> None:
         text = props["tooltip"] + props["popup"]
         assert "<img" not in text and "`" not in text and "${" not in text and "\\" not in text
         assert "&lt;img src=x onerror=alert(1)&gt;" in props["popup"]
+
+
+def test_the_live_map_s_popups_are_fetched_not_sent(tmp_path: Path) -> None:
+    """On the live map a place's circle carries its counts, not its events (its popup fetches
+    them, see test_popups): the update stays small however many events are in view."""
+    folder = write_record(tmp_path / "r")
+    index = EventIndex(data.load_record(folder))
+    lo, hi = index.record.settings.period
+    circles = query.circles(index, View(lo, hi))
+    live = mapview.city_features(circles, fetched=True)
+    kept = mapview.city_features(circles)
+    assert [f["properties"]["city_id"] for f in live] == [f["properties"]["city_id"] for f in kept]
+    for feature in live:
+        props = feature["properties"]
+        assert props["events"] == 1 and "popup" not in props
+        assert "<li>" not in props["tooltip"]
+    assert mapview.sent_size(live) < mapview.sent_size(kept)
+    assert all("<li>" in f["properties"]["popup"] for f in kept)

@@ -381,3 +381,33 @@ def click_in_map(page: Page, target: Locator) -> None:
     click lands on the map instead of the target."""
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     target.click(force=True)
+
+
+# Opens the popup of the place with this id with Leaflet's own call (as a click does, without
+# the click's selection and zoom); true if there was one.
+OPEN_POPUP = """id => {
+  for (const layer of Object.values(map._layers)) { if (layer.closePopup) layer.closePopup(); }
+  for (const layer of Object.values(map._layers)) {
+    if (layer.feature && layer.feature.properties.city_id === id && layer.getPopup()) {
+      layer.openPopup();
+      return true;
+    }
+  }
+  return false;
+}"""
+
+# A live map's popup once its events have been fetched (the loading line is then gone).
+FETCHED_POPUP = ".leaflet-popup-content .qm-popup:not(:has(.qm-events))"
+
+
+def fetched_popup(frame: Frame, name: str = "", timeout_ms: float = TIMEOUT_MS) -> Locator:
+    """The open popup (the one naming ``name`` if given) once it has fetched its events."""
+    popup = frame.locator(FETCHED_POPUP)
+    if name:
+        popup = popup.filter(has_text=name)
+    try:
+        popup.first.wait_for(timeout=timeout_ms)
+    except PlaywrightTimeoutError as exc:
+        shown = frame.locator(".leaflet-popup-content").all_inner_texts()
+        raise HarnessError(f"no popup fetched its events; open popups: {shown}") from exc
+    return popup.first

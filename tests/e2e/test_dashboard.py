@@ -12,6 +12,7 @@ from harness import (
     CIRCLES,
     MAP_IFRAME,
     click_in_map,
+    fetched_popup,
     map_frame,
     net_log,
     open_app,
@@ -133,9 +134,8 @@ def test_clicking_a_circle_selects_the_place_and_its_popup_stays_open(app_server
     wait_for_idle(page)
     wait_for_circle_count(frame, expected(query.View(LO, HI), place)[1])
     assert parse_qs(urlsplit(page.url).query)["city"] == [place]
-    popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for()  # reopened after the rerun that the click caused
-    text = popup.inner_text()
+    # reopened after the rerun that the click caused, its events fetched
+    text = fetched_popup(frame, name).inner_text()
     events = INDEX.place_events(place, query.View(LO, HI))
     assert name in text and f"{len(events)} events" in text
     assert events.iloc[0]["notes"][:40] in text

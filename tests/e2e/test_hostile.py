@@ -16,7 +16,9 @@ from urllib.parse import urlencode
 import pytest
 from harness import (
     MAP_IFRAME,
+    OPEN_POPUP,
     click_in_map,
+    fetched_popup,
     map_frame,
     net_log,
     open_app,
@@ -59,25 +61,11 @@ def assert_nothing_ran(page: Page, frame: Frame | None = None) -> None:
     assert [u for u in log.blocked_requests if "evil.example" in u] == []
 
 
-OPEN_POPUP = """id => {
-  for (const layer of Object.values(map._layers)) { if (layer.closePopup) layer.closePopup(); }
-  for (const layer of Object.values(map._layers)) {
-    if (layer.feature && layer.feature.properties.city_id === id && layer.getPopup()) {
-      layer.openPopup();
-      return true;
-    }
-  }
-  return false;
-}"""
-
-
 def open_popup(frame: Frame, city_id: str, name: str) -> str:
     """Open a place's popup with Leaflet's own call (as a click does, without the click's
     selection and zoom, which test_dashboard covers) and return its text."""
     assert frame.evaluate(OPEN_POPUP, city_id)
-    popup = frame.locator(".leaflet-popup-content").filter(has_text=name[:40]).first
-    popup.wait_for()
-    return popup.inner_text()
+    return fetched_popup(frame, name[:40]).inner_text()
 
 
 def test_hostile_record_shows_as_text_and_runs_nothing(server, page, hostile_dir) -> None:
