@@ -46,6 +46,8 @@ for extra in (REPO, REPO / "tests" / "e2e"):
 from harness import CHROMIUM_ARGS, CHROMIUM_PATH, AppServer, launch_app  # noqa: E402
 from playwright.async_api import Browser, Page, async_playwright  # noqa: E402
 
+from bench import permove  # noqa: E402
+from bench.permove import cpu_s  # noqa: E402
 from dashboard import assets, data, query  # noqa: E402
 
 TTL_S = 5
@@ -172,12 +174,6 @@ def active_sessions(server_url: str) -> int:
     with urllib.request.urlopen(f"{server_url}/_stcore/metrics", timeout=30) as resp:
         text = resp.read().decode()
     return int(next(li.split()[1] for li in text.splitlines() if li.startswith("active_sessions ")))
-
-
-def cpu_s(pid: int) -> float:
-    """CPU time (user + system) a process has used, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class PeakSampler(threading.Thread):
@@ -424,6 +420,24 @@ def run_load(
     )
 
 
+def side_by_side(moves: int) -> list[permove.Pace]:
+    """``permove.moves_vs_floor`` in one Chromium (in a thread: see ``run_load``)."""
+    from playwright.sync_api import sync_playwright
+
+    def run() -> list[permove.Pace]:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM_PATH, headless=True, args=list(CHROMIUM_ARGS)
+            )
+            try:
+                return permove.moves_vs_floor(browser, moves)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=30)
@@ -431,13 +445,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browsers", type=int, default=3)
     parser.add_argument("--arrival", type=float, default=10.0, help="seconds between sessions")
     parser.add_argument("--deadline", type=float, default=900.0, help="seconds for all sessions")
+    parser.add_argument(
+        "--pace-moves", type=int, default=30, help="moves per page, one session each, vs the floor"
+    )
     args = parser.parse_args(argv)
     if not (1 <= args.sessions <= 100 and 0 <= args.moves <= 30 and 1 <= args.browsers <= 10):
         parser.error("keep it bounded: 1-100 sessions, 0-30 moves, 1-10 browsers")
+    if not 1 <= args.pace_moves <= 30:
+        parser.error("keep it bounded: 1-30 moves per page side by side")
     if missing := assets.missing_packages(assets.DEFAULT_VENDOR_DIR):
         parser.error(f"map assets not installed: {', '.join(missing)} (run `make assets`)")
+    print(f"Load test, {date.today():%-d %b %Y}\n")
+    paces = side_by_side(args.pace_moves)
+    print("One session each, Qantar Map and the floor page side by side (bench/permove.py):\n")
+    print(permove.table(paces) + "\n", flush=True)
     report = run_load(args.sessions, args.moves, args.browsers, args.arrival, args.deadline)
-    print(f"Load test, {date.today():%-d %b %Y}: one `streamlit run` server, loopback only\n")
+    print("The crowd: one `streamlit run` server, loopback only\n")
     print(report.table())
     for error in report.errors[:20]:
         print(f"error: {error}")

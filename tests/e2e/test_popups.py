@@ -52,8 +52,14 @@ def test_a_popup_lists_the_events_of_the_view_in_the_link(app_server, page: Page
         arg=narrower.end.isoformat(),
     )
     place = busiest(narrower)
+    # the rerun's circles are drawn: the place's circle counts the narrower view's events
+    total = int(INDEX.city_totals(narrower).loc[place, "events"])
+    assert total != int(INDEX.city_totals(VIEW).loc[place, "events"])
     frame.wait_for_function(
-        "id => !!document.querySelector(`path[data-city-id='${id}']`)", arg=place
+        """([id, counted]) => Object.values(map._layers).some(layer => layer.feature
+            && layer.feature.properties.city_id === id && layer._path
+            && layer.feature.properties.tooltip.includes(counted))""",
+        arg=[place, f"{total} events"],
     )
     assert frame.evaluate(OPEN_POPUP, place)
     popup = fetched_popup(frame, RECORD.cities.loc[place, "name"])
