@@ -14,11 +14,15 @@ default). ``python bench/loadtest.py`` prints the table before the crowd runs.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from harness import (
     CIRCLES,
@@ -55,6 +59,7 @@ class Pace:
     frames: list[tuple[float, int]] = field(default_factory=list)  # (arrival, bytes)
     cpu_s: list[float] = field(default_factory=list)
     bytes: list[int] = field(default_factory=list)
+    wire: list[int] = field(default_factory=list)  # TCP bytes the server sent (ss), or empty
 
     def listen(self, ws: WebSocket) -> None:
         def received(payload: str | bytes) -> None:
@@ -78,6 +83,34 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def wire_bytes(port: int | None) -> dict[str, int] | None:
+    """Bytes the server has sent on each open TCP connection on ``port``, by peer (``ss``'s
+    bytes_sent: what went on the wire, after any WebSocket compression); None without ``ss``."""
+    if port is None or shutil.which("ss") is None:
+        return None
+    out = subprocess.run(
+        ["ss", "-Htin", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    # one connection per two lines: "0 0 local peer", then its counters
+    sent: dict[str, int] = {}
+    peer = ""
+    for line in out.splitlines():
+        if not line.startswith((" ", "\t")):
+            peer = line.split()[-1]
+        elif found := re.search(r"bytes_sent:(\d+)", line):
+            sent[peer] = int(found.group(1))
+    return sent
+
+
+def _sent_since(before: dict[str, int], after: dict[str, int]) -> int:
+    """What the connections open at the end sent since ``before`` (new ones: all they sent)."""
+    return sum(n - before.get(peer, 0) for peer, n in after.items())
+
+
 def _settled(pace: Pace, since: int) -> bool:
     """Some message has come since frame ``since``, none for QUIET_S, and the script is idle."""
     assert pace.page is not None
@@ -90,6 +123,8 @@ def _move(pace: Pace) -> None:
     """Move the page's end date one day left and wait for the move to be over."""
     assert pace.page is not None
     since = len(pace.frames)
+    port = urlsplit(pace.server.url).port
+    sent = wire_bytes(port)
     cpu = cpu_s(pace.server.proc.pid)
     slider(pace.page, "Dates").nth(1).press("ArrowLeft")
     deadline = time.monotonic() + MOVE_TIMEOUT_S
@@ -99,6 +134,9 @@ def _move(pace: Pace) -> None:
         pace.page.wait_for_timeout(50)
     pace.cpu_s.append(cpu_s(pace.server.proc.pid) - cpu)
     pace.bytes.append(sum(size for _, size in pace.frames[since:]))
+    after = wire_bytes(port)
+    if sent is not None and after is not None:
+        pace.wire.append(_sent_since(sent, after))
 
 
 def _open(browser: Browser, pace: Pace, vendor: Path) -> None:
@@ -153,14 +191,19 @@ def table(paces: list[Pace]) -> str:
     ours, floor = paces
     rows = [
         "| page | server CPU per move (mean / median) | moves per second one core sustains "
-        "| WebSocket bytes per move (mean / max) |",
-        "| --- | ---: | ---: | ---: |",
+        "| WebSocket messages per move (mean / max) | on the wire per move (mean / max) |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     for pace in paces:
         rows.append(
             f"| {pace.name} | {pace.cpu_per_move_s * 1000:.0f} ms / "
             f"{statistics.median(pace.cpu_s) * 1000:.0f} ms | {1 / pace.cpu_per_move_s:.1f} | "
-            f"{pace.bytes_per_move / 1000:.1f} kB / {max(pace.bytes) / 1000:.1f} kB |"
+            f"{pace.bytes_per_move / 1000:.1f} kB / {max(pace.bytes) / 1000:.1f} kB | "
+            + (
+                f"{statistics.mean(pace.wire) / 1000:.1f} kB / {max(pace.wire) / 1000:.1f} kB |"
+                if pace.wire
+                else "– (no `ss`) |"
+            )
         )
     ratio = ours.cpu_per_move_s / floor.cpu_per_move_s
     cpu_ok = "met" if ratio <= CPU_TARGET else "NOT met"

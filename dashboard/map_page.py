@@ -467,7 +467,11 @@ def _popup_open() -> bool:
 def _nationwide(answers: query.Answers) -> None:
     national = answers.national
     label = tr("Nationwide measures in this range: {n}", n=len(national))
-    with st.expander(label, icon=":material/public:", key="nationwide"):
+    # Lazy: its table is built and sent only while the expander is open (not on every move).
+    box = st.expander(label, icon=":material/public:", key="nationwide", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption(
             tr(
                 "Decisions and counts that applied to the whole country (the state of "

@@ -270,6 +270,12 @@ def test_nationwide_measures_are_listed_apart_and_drawn_on_no_place(
     assert '"radius": 8.2' in folium_args(at)["feature_group"]  # one event's circle, not two
     table = at.dataframe[-1].value.set_index("description")
     assert table.loc["Test event N1 in Almaty.", "place"] == "Nationwide"
+    # lazy: its own table is built and sent only once the reader opens it
+    assert len(nationwide.dataframe) == 0
+    at.session_state["nationwide"] = True
+    at.run()
+    (nationwide,) = [e for e in at.expander if e.label.startswith("Nationwide")]
+    assert nationwide.dataframe[0].value["description"].tolist() == ["Test event N1 in Almaty."]
 
 
 def test_figures_table_leaves_missing_values_blank(tmp_path: Path, monkeypatch) -> None:

@@ -7,7 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from harness import CIRCLES, open_app
+from harness import CIRCLES, map_frame, open_app
 
 from dashboard import data, query, regions
 from dashboard.index import EventIndex, View
@@ -19,6 +19,9 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 def download_map(page, tmp_path: Path) -> Path:
+    # after the map has reported its position: that rerun redraws the button (its link changes),
+    # and a click on the button it replaces starts no download
+    map_frame(page)
     with page.expect_download() as info:
         page.get_by_role("button", name=re.compile("Download this map")).click()
     path = tmp_path / info.value.suggested_filename
