@@ -12,6 +12,7 @@ import gc
 import logging
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -276,10 +277,36 @@ def layers(index: EventIndex) -> tuple[str, ...]:
     return viewstate.LAYERS if index.regions is not None else viewstate.LAYERS[:1]
 
 
+def _off_options(index: EventIndex) -> list[str]:
+    """The widgets whose value is none of their options in this run.
+
+    The browser sends a widget's value as its label. A run it asks for just after a switch of
+    language (the map reporting, say), before the new language's widgets have reached it, still
+    carries the old language's labels, which Streamlit would turn into the widgets' defaults.
+    """
+    ss = st.session_state
+    options: dict[str, Collection[object]] = {
+        "place": {"", *index.record.cities.index},
+        "layer": layers(index),
+        "speed": viewstate.SPEEDS,
+        "window": viewstate.WINDOWS,
+        "panel": {i18n.tr(panel) for panel in viewstate.PANELS},
+    }
+    off = [key for key, valid in options.items() if key in ss and ss[key] not in valid]
+    if "categories" in ss and not set(ss["categories"] or []) <= set(CATEGORIES):
+        off.append("categories")
+    return off
+
+
 def apply_link(index: EventIndex) -> None:
-    """Once per session (and per record version): set the widgets to the link's view."""
+    """Once per session (and per record version): set the widgets to the link's view. After
+    that, only a widget whose value is none of its options (see ``_off_options``) is set
+    again from the link, which the last run wrote."""
     record = index.record
-    if st.session_state.get("link_version") == record.version:
+    ss = st.session_state
+    first = ss.get("link_version") != record.version
+    off = [] if first else _off_options(index)
+    if not first and not off:
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     decoded = viewstate.decode(params, record, layers(index))
@@ -289,22 +316,28 @@ def apply_link(index: EventIndex) -> None:
         city = record.cities.loc[[state.place]].iloc[0]
         zoom = state.zoom if state.zoom is not None else PLACE_ZOOM
         state = replace(state, center=(float(city["lat"]), float(city["lon"])), zoom=zoom)
-    st.session_state.update(
-        range=(state.view.start, state.view.end),
-        categories=list(state.view.categories),
-        exact=state.view.exact_only,
-        place=state.place or "",
+    widgets = {
+        "range": (state.view.start, state.view.end),
+        "categories": list(state.view.categories),
+        "exact": state.view.exact_only,
+        "place": state.place or "",
+        "panel": i18n.tr(state.panel),
+        "layer": state.layer,
+        "play": state.play,
+        "speed": state.speed,
+        "window": state.window,
+    }
+    if not first:
+        ss.update({key: widgets[key] for key in off})
+        return
+    ss.update(
+        widgets,
         event=state.event,
         map_center=state.center,
         map_zoom=state.zoom,
         map_target=(state.center, state.zoom),
         # Where this session's base map opens (fixed for the session: see basemap.base_map).
         map_start=(state.center, state.zoom or MAP_START_ZOOM) if state.center else None,
-        panel=i18n.tr(state.panel),
-        layer=state.layer,
-        play=state.play,
-        speed=state.speed,
-        window=state.window,
         link_notices=decoded.notices,
         link_version=record.version,
     )

@@ -166,3 +166,26 @@ def test_a_bad_language_in_the_link_is_noticed(monkeypatch) -> None:
     notices = " ".join(t.value for t in at.text)
     assert "lang='xx' is not one of en, ru, kk" in notices
     assert at.session_state["lang"] == "en"
+
+
+def test_a_run_asked_for_before_the_browser_has_the_new_languages_widgets_keeps_the_view(
+    monkeypatch,
+) -> None:
+    # The browser sends its widgets' values as their labels. A run it asks for just after a
+    # switch of language (the map reporting, say), before the new language's widgets have
+    # reached it, still carries the old language's labels: none of them is an option any more,
+    # and the view must not fall back to the defaults.
+    at = run_app(monkeypatch, panel="figures", city="almaty", lang="en", cat="protest,riot")
+    english = at._tree.get_widget_states()  # what the browser holds (AppTest has no public way)
+    at.radio(key="lang").set_value("ru").run()
+    switch = at.radio(key="lang")
+    stale = type(english)()
+    for state in english.widgets:
+        stale.widgets.append(switch._widget_state if state.id == switch.id else state)
+    at._run(stale)
+    assert not at.exception
+    assert at.query_params["city"] == "almaty" and at.query_params["panel"] == "figures"
+    assert at.query_params["cat"] == "protest,riot" and at.query_params["lang"] == "ru"
+    assert at.session_state["place"] == "almaty"
+    assert at.session_state["panel"] == "Цифры"
+    assert any(s.value.startswith("Алматы") for s in at.subheader)
