@@ -36,6 +36,8 @@ from dashboard.index import EventIndex
 from dashboard.text import category_label, escape_html, escape_markdown, term
 
 TABLE_LIMIT = 500
+# The first view's placeholder for the sections that follow the map (tests/e2e waits it out).
+PENDING_KEY = "qm-pending"
 # What the map reports back: a click selects a place; a pan or zoom moves the view's position
 # (so the link and the share box follow it).
 LAYER_LABELS = {"places": N_("Places"), "regions": N_("Regions")}
@@ -106,6 +108,11 @@ def render() -> None:
             _ticker(state.speed, record.settings.period)
         return
     _keep(answers, state, data_dir)
+    if session.first_view_pending():
+        _later()
+        if state.play:
+            _ticker(state.speed, record.settings.period)
+        return
     _nationwide(answers)
     _panels(answers)
     _share(state, index)
@@ -113,6 +120,24 @@ def render() -> None:
     _events(answers)
     if state.play:
         _ticker(state.speed, record.settings.period)
+
+
+def _later() -> None:
+    """The first view of a session in a browser: the map and its controls now, the sections
+    below the map (charts, tables, share and cite) once the map has been drawn (it reports its
+    position, which reruns the page), or after FIRST_VIEW_WAIT_S if it never does."""
+    with st.container(key=PENDING_KEY):
+        st.caption(tr("The timeline, the figures and the tables follow once the map is drawn."))
+
+    @st.fragment(run_every=session.FIRST_VIEW_WAIT_S)
+    def wait() -> None:
+        if st.session_state.get("first_view_armed"):
+            session.end_first_view()
+            st.rerun()
+        st.session_state["first_view_armed"] = True
+
+    st.session_state["first_view_armed"] = False
+    wait()
 
 
 def _notices(version: str, problems: list, rejected: list) -> None:

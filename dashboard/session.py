@@ -439,6 +439,30 @@ def on_place_change(cities: pd.DataFrame, bbox: tuple[float, float, float, float
     focus_place(cities, bbox)
 
 
+# The first view waits at most this long for the map to report before drawing the rest.
+FIRST_VIEW_WAIT_S = 4.0
+
+
+def first_view_pending() -> bool:
+    """Whether this run is a session's first view in a browser, before its map has been drawn:
+    the page then sends the map and its controls only, so that the charts and tables, which load
+    and render in the same browser thread as the map's frame, do not hold the map up. The map
+    reports its position once drawn (``on_map_change``), which ends the first view. Without a
+    browser (AppTest, a script), nothing is ever drawn, so nothing waits."""
+    ss = st.session_state
+    if ss.get("first_view_done") or not st.context.headers:
+        return False
+    reported = ss.get("map") or {}
+    if reported.get("center") is not None:
+        end_first_view()
+        return False
+    return True
+
+
+def end_first_view() -> None:
+    st.session_state["first_view_done"] = True
+
+
 def on_map_change(cities: pd.DataFrame, bbox: tuple[float, float, float, float]) -> None:
     """The map reported something (runs before the rerun, so the widgets can follow).
 

@@ -79,8 +79,10 @@ CIRCLES = ".leaflet-overlay-pane path.qm-city"
 TIMEOUT_MS = 60_000
 _TILE_PATH = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpe?g|webp|pbf)$")
 # Not running, and the script has drawn something (before the first run the page is empty).
-_IDLE = f"""() => document.querySelector("{APP_IDLE}")
+_FIRST_RUN_DONE = f"""() => document.querySelector("{APP_IDLE}")
   && document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']")"""
+# ... and the first view is over: the sections below the map are drawn (map_page._later).
+_IDLE = f"""() => ({_FIRST_RUN_DONE})() && !document.querySelector(".st-key-qm-pending")"""
 
 _MAP_IN_LINK = """iframe => {
   const map = document.querySelector(iframe)?.contentWindow?.map;
@@ -272,19 +274,23 @@ def net_log(page: Page) -> NetworkLog:
     return page.context.qantar_net_log  # type: ignore[attr-defined, no-any-return]
 
 
-def wait_for_idle(page: Page, timeout_ms: float = TIMEOUT_MS) -> None:
-    """Wait until Streamlit shows the script as not running (and has drawn something)."""
+def wait_for_idle(page: Page, timeout_ms: float = TIMEOUT_MS, whole: bool = True) -> None:
+    """Wait until Streamlit shows the script as not running (and has drawn something), and, if
+    ``whole``, until the first view's sections below the map are drawn too."""
     try:
-        page.wait_for_function(_IDLE, timeout=timeout_ms)
+        page.wait_for_function(_IDLE if whole else _FIRST_RUN_DONE, timeout=timeout_ms)
     except PlaywrightTimeoutError as exc:
         raise HarnessError(f"the app's script did not finish: {describe(page)}") from exc
 
 
-def open_app(page: Page, url: str, query: str = "", timeout_ms: float = TIMEOUT_MS) -> Page:
+def open_app(
+    page: Page, url: str, query: str = "", timeout_ms: float = TIMEOUT_MS, whole: bool = True
+) -> Page:
     """Go to ``url`` (the server's, or a whole link), with ``query`` if given (with or without
-    its ``?``), and wait for the app's first run."""
+    its ``?``), and wait for the app's first run (and, if ``whole``, the rest of its first
+    view: see ``wait_for_idle``)."""
     page.goto(f"{url.rstrip('/')}/?{query.lstrip('?')}" if query else url)
-    wait_for_idle(page, timeout_ms)
+    wait_for_idle(page, timeout_ms, whole)
     return page
 
 
@@ -301,11 +307,12 @@ def open_app_page(
     timeout_ms: float = TIMEOUT_MS,
 ) -> Page:
     """A fresh context, routed offline, on the app after its first run (for bench/, which has
-    no pytest fixtures). Close it with ``page.context.close()``."""
+    no pytest fixtures, and measures the first view up to the map). Close it with
+    ``page.context.close()``."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(timeout_ms)
     route_offline(context, vendor_dir)
-    return open_app(context.new_page(), server.url, query, timeout_ms)
+    return open_app(context.new_page(), server.url, query, timeout_ms, whole=False)
 
 
 def describe(page: Page) -> str:
