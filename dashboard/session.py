@@ -106,7 +106,10 @@ def choose_record(
     """
     served = _served_records()
     if index is not None and not any(p.severity == "error" for p in problems):
+        previous = served.get(data_dir)
         served[data_dir] = index
+        if previous is not None and previous.record.version != index.record.version:
+            start_warming()  # the new version's caches warmed, the collector's freeze renewed
         return index, problems, []
     good = served.get(data_dir)
     if good is None or (index is not None and index.record.version == good.record.version):
@@ -142,7 +145,8 @@ def warm() -> None:
     """What every first page needs, done before anyone asks (the App's lifespan, app.py): the
     record loaded and indexed, and in each language its names and text, the place picker, the
     map's labels, the sources' book, the circles and the chart specs of the whole record. Each
-    lands in the cache the pages read, so the first reader finds it ready."""
+    lands in the cache the pages read, so the first reader finds it ready. It runs again when a
+    new version of the record replaces the one served (``choose_record``)."""
     data_dir = data.data_dir_from_env()
     index, _, _ = choose_record(str(data_dir), *load(str(data_dir), data.fingerprint(data_dir)))
     if index is None:
@@ -182,7 +186,10 @@ def _warm_logged() -> None:
         quiet.setLevel(level)
     # What lives as long as the server (modules, the record, its indexes and caches) is moved
     # out of the cyclic collector's sight: the full collection Streamlit runs after every script
-    # run (runner.postScriptGC) then walks only what the runs made since.
+    # run (runner.postScriptGC) then walks only what the runs made since. After a reload of the
+    # record, what the last freeze held is handed back first, so that the cycles of a version
+    # no longer served (and of the runs that were going on then) can be collected.
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
     log.info("record warmed in %.1f s", time.perf_counter() - started)
@@ -440,7 +447,7 @@ def on_place_change(cities: pd.DataFrame, bbox: tuple[float, float, float, float
 
 
 # The first view waits at most this long for the map to report before drawing the rest.
-FIRST_VIEW_WAIT_S = 4.0
+FIRST_VIEW_WAIT_S = 8.0
 
 
 def first_view_pending() -> bool:

@@ -4,9 +4,11 @@ with a warning listing the new files' problems; once they are fixed, the new ver
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
-from dashboard import data, record_cache
+from dashboard import data, record_cache, session
 from tests.recordkit import events, write_csv, write_record
 from tests.test_app import metrics, run_app
 
@@ -96,3 +98,47 @@ def test_a_record_with_errors_is_shown_when_nothing_better_was(tmp_path: Path, m
     assert metrics(at)["Events"] == "7"
     assert "failed validation" not in warnings_text(at)
     assert "1 problem(s) in the record" in at.expander[0].label
+
+
+def test_a_new_good_version_is_warmed_again(tmp_path: Path, monkeypatch) -> None:
+    """The server's lifespan warms the version it starts with; a later version that replaces it
+    is warmed again in the background (its caches, then the collector's freeze renewed), once."""
+    started: list[str] = []
+    monkeypatch.setattr(session, "start_warming", lambda: started.append("warm"))
+    folder = write_record(tmp_path / "record")
+    at = run_app(folder, monkeypatch)
+    assert started == []
+
+    rewrite_events(folder, events()[:7])
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Events"] == "7"
+    assert started == ["warm"]
+
+    at.run()  # the same version again: nothing new to warm
+    assert started == ["warm"]
+
+
+class _Node:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.itself = self
+
+
+def test_warming_hands_back_what_the_last_freeze_held(tmp_path: Path, monkeypatch) -> None:
+    """A cycle frozen by the last warming (an old version's, or a run's that was going on then)
+    is collected by the next one, and what is warm now is frozen."""
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(write_record(tmp_path / "record")))
+    node = _Node()
+    gone = weakref.ref(node)
+    gc.freeze()
+    try:
+        del node
+        gc.collect()
+        assert gone() is not None  # frozen: out of the collector's sight
+        session._warm_logged()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
