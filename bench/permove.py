@@ -5,10 +5,11 @@ Both servers run at once; one browser opens each page (folium's CDN assets serve
 vendored copies, as in the browser tests), then moves each page's end date one day left in turn,
 MOVES times: a move of one page, then a move of the other, so the machine's noise falls on both.
 A move is over when the script is idle again and the page's WebSocket has been quiet for QUIET_S.
-It counts the server process's CPU time (user + system, from /proc) over its page's moves and
-the bytes of every WebSocket message the browser received for them (the payloads as Streamlit
-sent them, before any compression on the wire: Streamlit's own websocket compression is off by
-default). ``python bench/loadtest.py`` prints the table before the crowd runs.
+It counts the server process's CPU time (user + system, from /proc) over its page's moves, the
+bytes of every WebSocket message the browser received for them (the payloads as Streamlit sent
+them, before compression) and, where ``ss`` is installed, the bytes the server put on the wire
+(after the WebSocket compression that ``.streamlit/config.toml`` turns on).
+``python bench/loadtest.py`` prints the table before the crowd runs.
 """
 
 from __future__ import annotations
