@@ -73,3 +73,22 @@ def test_map_outlines_show_precision(app_server, page) -> None:
     )
     assert remaining == [None] * exact_places
     assert net_log(page).errors == []
+
+
+def test_the_nationwide_table_is_sent_when_its_expander_opens(app_server, page) -> None:
+    """The expander is lazy (its table is built only while it is open): opening it in the
+    browser must rerun the page and bring the table, one row per nationwide measure."""
+    national = INDEX.national_events(EVERYTHING)
+    assert len(national) > 0
+    open_app(page, app_server.url)
+    map_frame(page)
+    box = page.get_by_test_id("stExpander").filter(
+        has_text=f"Nationwide measures in this range: {len(national)}"
+    )
+    assert box.get_by_test_id("stDataFrame").count() == 0
+    box.locator("summary").click()
+    grid = box.get_by_test_id("stDataFrame").locator("table[role='grid']")
+    grid.wait_for(state="attached")
+    assert grid.get_attribute("aria-rowcount") == str(len(national) + 1)  # with the header
+    wait_for_idle(page)
+    assert net_log(page).errors == []
