@@ -499,7 +499,7 @@ def start_targets(cases: list[Case]) -> list[str]:
     for case in cases:
         if case.app != "Qantar Map" or case.events not in (100_000, START_TARGET_EVENTS):
             continue
-        if case.places > 100:
+        if case.places >= EXTRA_PLACES:
             continue  # the extra-places record: a different question
         lines.append(
             f"First reader after a fresh start, {case.events:,} events: "
